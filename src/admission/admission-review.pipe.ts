@@ -1,0 +1,41 @@
+import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { AdmissionReviewRequest } from '../injection/admission-review.ts';
+import type { JsonValue } from '../injection/kubernetes-types.ts';
+import { AdmissionReviewDto } from './admission-review.dto.ts';
+
+/**
+ * Validates the AdmissionReview envelope with class-validator. The pod (`request.object`,
+ * up to megabytes) is left out of the class transform, which would deep-copy it for
+ * nothing, and is handed on by reference.
+ */
+@Injectable()
+export class AdmissionReviewPipe implements PipeTransform<unknown, AdmissionReviewRequest> {
+  transform(body: unknown): AdmissionReviewRequest {
+    if (!isRecord(body)) throw new BadRequestException('the body must be a JSON object: an admission.k8s.io AdmissionReview');
+    const request = body['request'];
+    const { object, oldObject, ...envelope } = isRecord(request) ? request : { object: undefined, oldObject: undefined };
+    const dto = plainToInstance(AdmissionReviewDto, { apiVersion: body['apiVersion'], kind: body['kind'], request: isRecord(request) ? envelope : request });
+    const errors = validateSync(dto, { forbidUnknownValues: true });
+    if (errors.length > 0) throw new BadRequestException(`invalid AdmissionReview: ${describe(errors).join('; ')}`);
+    const { kind } = dto.request;
+    return {
+      apiVersion: dto.apiVersion,
+      kind: dto.kind,
+      request: { ...dto.request, kind: { group: kind.group ?? '', version: kind.version, kind: kind.kind }, object: object as JsonValue | undefined },
+    };
+  }
+}
+
+function describe(errors: readonly ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = error.constraints ? [`${path}: ${Object.values(error.constraints).join(', ')}`] : [];
+    return [...own, ...describe(error.children ?? [], path)];
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AdmissionModule } from './admission/admission.module.ts';
+import { CertificatesModule } from './certificates/certificates.module.ts';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.ts';
+import type { AppConfig } from './config/app-config.ts';
+import { ConfigModule } from './config/config.module.ts';
+import { HealthModule } from './health/health.module.ts';
+import { ServingModule } from './serving/serving.module.ts';
+import { SidecarConfigModule } from './sidecar-config/sidecar-config.module.ts';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), SidecarConfigModule, CertificatesModule, AdmissionModule, ServingModule, HealthModule],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

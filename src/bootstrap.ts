@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express from 'express';
+import { AppModule } from './app.module.ts';
+import type { AppConfig } from './config/app-config.ts';
+import { JsonLogger } from './logging/json-logger.ts';
+
+export interface StartOptions {
+  readonly logger?: LoggerService | false;
+  /** Close gracefully on SIGTERM/SIGINT. Off in tests, which start several apps in one process. */
+  readonly handleSignals?: boolean;
+}
+
+/**
+ * Builds and starts the service: modules initialise (config and certificates load), then
+ * the listeners open and registration begins. Used by main.ts and by the e2e tests alike.
+ */
+export async function startApplication(config: AppConfig, options: StartOptions = {}): Promise<INestApplication> {
+  const server = express();
+  server.disable('x-powered-by');
+  server.set('etag', false);
+  const app = await NestFactory.create(AppModule.forRoot(config), new ExpressAdapter(server), {
+    bodyParser: false,
+    abortOnError: false,
+    logger: options.logger ?? new JsonLogger(config.logLevel),
+  });
+  if (options.handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.init();
+  return app;
+}

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { CertificatesService } from './certificates.service.ts';
+
+/** Ready only with a serving certificate that is valid now. */
+@Injectable()
+export class CertificatesHealthIndicator {
+  constructor(
+    private readonly certificates: CertificatesService,
+    private readonly health: HealthIndicatorService,
+  ) {}
+
+  isHealthy(key = 'certificate') {
+    const indicator = this.health.check(key);
+    const identity = this.certificates.current();
+    if (!identity) return indicator.down({ reason: this.certificates.problem ?? 'no serving certificate' });
+    if (identity.notAfter.getTime() <= Date.now()) return indicator.down({ reason: `the serving certificate expired at ${identity.notAfter.toISOString()}` });
+    return indicator.up({ notAfter: identity.notAfter.toISOString() });
+  }
+}

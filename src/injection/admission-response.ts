@@ -1,0 +1,17 @@
+import type { AdmissionResponse } from './admission-review.ts';
+import type { InjectionDecision } from './injector.ts';
+
+/** Refusals are the pod author's to fix (unknown sidecar, clash with their pod): 400, not 403. */
+const REFUSAL_CODE = 400;
+
+/** Puts a decision into the admission response the apiserver expects. */
+export function toAdmissionResponse(uid: string, decision: InjectionDecision): AdmissionResponse {
+  switch (decision.outcome) {
+    case 'injected':
+      return { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(decision.patch)).toString('base64') };
+    case 'skipped':
+      return { uid, allowed: true };
+    case 'refused':
+      return { uid, allowed: false, status: { code: REFUSAL_CODE, reason: 'BadRequest', message: `sidecar-injector: ${decision.message}` } };
+  }
+}

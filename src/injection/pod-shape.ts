@@ -1,0 +1,63 @@
+import type { JsonValue, Pod } from './kubernetes-types.ts';
+
+/**
+ * Checks the parts of a pod that injection reads and patches. Mutating admission runs
+ * before the apiserver validates the object, so this is the injector's only guarantee
+ * that its patch paths exist and mean what it thinks. Returns the first problem found.
+ */
+export function findPodShapeProblem(object: JsonValue | undefined): string | undefined {
+  if (!isRecord(object)) return 'request.object must be a Pod object';
+  const metadata = object['metadata'];
+  if (metadata !== undefined && metadata !== null) {
+    if (!isRecord(metadata)) return 'metadata must be an object';
+    for (const field of ['labels', 'annotations'] as const) {
+      const map = metadata[field];
+      if (map === undefined || map === null) continue;
+      if (!isRecord(map)) return `metadata.${field} must be an object`;
+      for (const [key, value] of Object.entries(map)) {
+        if (typeof value !== 'string') return `metadata.${field}["${key}"] must be a string`;
+      }
+    }
+  }
+  const spec = object['spec'];
+  if (!isRecord(spec)) return 'spec must be an object';
+  const containers = spec['containers'];
+  if (!Array.isArray(containers) || containers.length === 0) return 'spec.containers must be a non-empty list';
+  for (const field of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
+    const problem = findContainersProblem(spec[field], `spec.${field}`);
+    if (problem) return problem;
+  }
+  return findNamedListProblem(spec['volumes'], 'spec.volumes');
+}
+
+/** Narrowing for callers that checked `findPodShapeProblem(object) === undefined`. */
+export function asPod(object: JsonValue | undefined): Pod {
+  return object as unknown as Pod;
+}
+
+function findContainersProblem(list: JsonValue | undefined, path: string): string | undefined {
+  const problem = findNamedListProblem(list, path);
+  if (problem || !Array.isArray(list)) return problem;
+  for (const [index, container] of (list as readonly Record<string, JsonValue>[]).entries()) {
+    const at = `${path}[${index}]`;
+    const env = findNamedListProblem(container['env'], `${at}.env`);
+    if (env) return env;
+    const mounts = container['volumeMounts'];
+    if (mounts === undefined || mounts === null) continue;
+    if (!Array.isArray(mounts)) return `${at}.volumeMounts must be a list`;
+    const bad = mounts.findIndex((mount: JsonValue) => !isRecord(mount) || typeof mount['mountPath'] !== 'string');
+    if (bad !== -1) return `${at}.volumeMounts[${bad}] must be an object with a string mountPath`;
+  }
+  return undefined;
+}
+
+function findNamedListProblem(list: JsonValue | undefined, path: string): string | undefined {
+  if (list === undefined || list === null) return undefined;
+  if (!Array.isArray(list)) return `${path} must be a list`;
+  const bad = list.findIndex((item: JsonValue) => !isRecord(item) || typeof item['name'] !== 'string');
+  return bad === -1 ? undefined : `${path}[${bad}] must be an object with a string name`;
+}
+
+function isRecord(value: JsonValue | undefined): value is Readonly<Record<string, JsonValue>> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

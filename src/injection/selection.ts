@@ -1,0 +1,42 @@
+import { INJECT_KEY, SIDECARS_KEY, STATUS_KEY } from './annotations.ts';
+import type { Pod } from './kubernetes-types.ts';
+import type { SidecarConfig } from './sidecar-config.ts';
+
+/** Namespaces that no pod of which is ever injected: a broken injector must not be able to stop the cluster's own pods. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+export type Selection =
+  | { readonly kind: 'none'; readonly reason: 'opted-out' | 'already-injected' | 'nothing-selected'; readonly message: string }
+  | { readonly kind: 'unknown'; readonly message: string }
+  | { readonly kind: 'sidecars'; readonly names: readonly string[] };
+
+/** Decides which of the operator's sidecars a pod gets, from its own labels and annotations. */
+export function selectSidecars(pod: Pod, config: SidecarConfig): Selection {
+  const annotations = pod.metadata?.annotations ?? {};
+  const labels = pod.metadata?.labels ?? {};
+  if (annotations[STATUS_KEY] !== undefined) {
+    return { kind: 'none', reason: 'already-injected', message: `the pod carries ${STATUS_KEY}: it was injected before` };
+  }
+  for (const [where, map] of [['annotation', annotations], ['label', labels]] as const) {
+    if (map[INJECT_KEY]?.trim().toLowerCase() === 'false') {
+      return { kind: 'none', reason: 'opted-out', message: `the pod opted out with ${where} ${INJECT_KEY}: "false"` };
+    }
+  }
+
+  const requested = annotations[SIDECARS_KEY];
+  if (requested === undefined) {
+    if (config.defaults.length === 0) return { kind: 'none', reason: 'nothing-selected', message: `no sidecar is marked default and the pod has no ${SIDECARS_KEY} annotation` };
+    return { kind: 'sidecars', names: config.defaults };
+  }
+  const names = [...new Set(requested.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
+  if (names.length === 0) return { kind: 'none', reason: 'nothing-selected', message: `the pod's ${SIDECARS_KEY} annotation names no sidecar` };
+  const unknown = names.filter((name) => !config.sidecars.has(name));
+  if (unknown.length > 0) {
+    const known = [...config.sidecars.keys()];
+    return {
+      kind: 'unknown',
+      message: `unknown sidecar${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in annotation ${SIDECARS_KEY}; known sidecars: ${known.length > 0 ? known.join(', ') : '(none configured)'}`,
+    };
+  }
+  return { kind: 'sidecars', names };
+}

@@ -1,0 +1,75 @@
+import type { JsonValue } from './kubernetes-types.ts';
+import type { RenderContext } from './sidecar-config.ts';
+
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+/**
+ * The whole template language: a fixed set of names, substituted into strings. Values
+ * come from the apiserver's view of the pod, never from free-form pod annotations, so a
+ * pod cannot steer what an operator's template produces.
+ */
+const POD_VARIABLES: Readonly<Record<string, (context: RenderContext) => string>> = {
+  'pod.name': (context) => context.podName,
+  'pod.namespace': (context) => context.namespace,
+  'pod.serviceAccountName': (context) => context.serviceAccountName,
+};
+const SIDECAR_NAME = 'sidecar.name';
+
+export const TEMPLATE_VARIABLES: readonly string[] = [...Object.keys(POD_VARIABLES), SIDECAR_NAME];
+
+export interface Placeholder {
+  /** Where it was found, as a dotted path from the template's root. */
+  readonly path: string;
+  readonly variable: string;
+}
+
+export function findPlaceholders(value: JsonValue | undefined, path = ''): Placeholder[] {
+  const found: Placeholder[] = [];
+  visitStrings(value, path, (text, at) => {
+    for (const match of text.matchAll(PLACEHOLDER)) found.push({ path: at, variable: match[1] ?? '' });
+  });
+  return found;
+}
+
+/**
+ * Turns a validated template into a renderer. `sidecar.name` is fixed per template and
+ * substituted once here; a template without pod variables renders to one shared,
+ * frozen value, so the hot path does no work for it.
+ */
+export function compileTemplate<T extends JsonValue>(value: T, sidecarName: string): (context: RenderContext) => T {
+  const withName = mapStrings(value, (text) =>
+    text.replace(PLACEHOLDER, (whole, variable: string) => (variable === SIDECAR_NAME ? sidecarName : whole)),
+  );
+  const fixed = deepFreeze(withName);
+  if (findPlaceholders(fixed).length === 0) return () => fixed;
+  return (context) =>
+    mapStrings(fixed, (text) =>
+      text.replace(PLACEHOLDER, (whole, variable: string) => POD_VARIABLES[variable]?.(context) ?? whole),
+    );
+}
+
+function visitStrings(value: JsonValue | undefined, path: string, visit: (text: string, path: string) => void): void {
+  if (typeof value === 'string') visit(value, path);
+  else if (Array.isArray(value)) value.forEach((item, index) => visitStrings(item, `${path}[${index}]`, visit));
+  else if (value !== null && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) visitStrings(item, path ? `${path}.${key}` : key, visit);
+}
+
+function mapStrings<T extends JsonValue>(value: T, map: (text: string) => string): T {
+  if (typeof value === 'string') return map(value) as T;
+  if (Array.isArray(value)) return value.map((item: JsonValue) => mapStrings(item, map)) as unknown as T;
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = mapStrings(item, map);
+    return copy as T;
+  }
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
