@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // emitDecoratorMetadata, which Vite's TypeScript transform honours.
 export default defineConfig({
   test: {
-    include: ['src/**/*.spec.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'] } },
+    ],
   },
 });

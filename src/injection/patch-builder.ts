@@ -27,7 +27,10 @@ export function buildInjectionPatch(pod: Pod, merged: MergedSidecars, extraAnnot
     addToMap(patch, ['metadata', 'annotations'], annotations, newAnnotations);
   }
 
+  // A container identical to a template's (a hand-copied injected manifest) is a sidecar, not an app container.
+  const sidecarNames = new Set(merged.containers.map(({ value }) => value.name));
   pod.spec.containers.forEach((container, index) => {
+    if (sidecarNames.has(container.name)) return;
     const env = merged.env.map(owned).filter((variable) => !container.env?.some((own) => own.name === variable.name));
     addToList(patch, ['spec', 'containers', index, 'env'], container.env, env);
     const mounts = merged.volumeMounts.map(owned).filter((mount) => !container.volumeMounts?.some((own) => own.mountPath === mount.mountPath));
