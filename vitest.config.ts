@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/*.e2e-spec.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
     ],
   },
 });

@@ -26,7 +26,27 @@ export async function startApplication(config: AppConfig, options: StartOptions 
     abortOnError: false,
     logger: options.logger ?? new JsonLogger(config.logLevel),
   });
-  if (options.handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
+  if (options.handleSignals) exitOnSignals(app, config.shutdownTimeoutMs);
   return app;
+}
+
+/**
+ * Nest's own shutdown hooks re-raise the signal after closing, so the process would end
+ * "killed by SIGTERM"; a drained, orderly stop should exit 0. The timer is the backstop
+ * that keeps the promise to leave within SHUTDOWN_TIMEOUT.
+ */
+function exitOnSignals(app: INestApplication, shutdownTimeoutMs: number): void {
+  const stop = (): void => {
+    process.off('SIGTERM', stop).off('SIGINT', stop);
+    setTimeout(() => process.exit(1), shutdownTimeoutMs).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`sidecar-injector: shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop).on('SIGINT', stop);
 }
