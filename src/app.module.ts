@@ -6,6 +6,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.ts';
 import type { AppConfig } from './config/app-config.ts';
 import { ConfigModule } from './config/config.module.ts';
 import { HealthModule } from './health/health.module.ts';
+import { KubernetesModule } from './kubernetes/kubernetes.module.ts';
 import { ServingModule } from './serving/serving.module.ts';
 import { SidecarConfigModule } from './sidecar-config/sidecar-config.module.ts';
 
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), SidecarConfigModule, CertificatesModule, AdmissionModule, ServingModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), KubernetesModule, SidecarConfigModule, CertificatesModule, AdmissionModule, ServingModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

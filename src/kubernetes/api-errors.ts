@@ -1,0 +1,30 @@
+import { ApiException } from '@kubernetes/client-node';
+
+/** The HTTP status of a failed API call, or undefined for network errors (no answer at all). */
+export function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+/** The apiserver's own message (its Status.message) when there is one, else the error's. */
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body: unknown = typeof error.body === 'string' ? safeParse(error.body) : error.body;
+    const message = (body as { message?: unknown } | undefined)?.message;
+    return typeof message === 'string' ? `${error.code}: ${message}` : `HTTP ${error.code}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Worth retrying: no answer, conflicts, throttling and server errors. Not 4xx mistakes of ours. */
+export function isRetriable(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === undefined || status === 409 || status === 429 || status >= 500;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
