@@ -9,13 +9,14 @@ import { HealthModule } from './health/health.module.ts';
 import { KubernetesModule } from './kubernetes/kubernetes.module.ts';
 import { ServingModule } from './serving/serving.module.ts';
 import { SidecarConfigModule } from './sidecar-config/sidecar-config.module.ts';
+import { WebhookRegistrationModule } from './webhook-registration/webhook-registration.module.ts';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), KubernetesModule, SidecarConfigModule, CertificatesModule, AdmissionModule, ServingModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), KubernetesModule, SidecarConfigModule, CertificatesModule, AdmissionModule, ServingModule, WebhookRegistrationModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

@@ -52,6 +52,8 @@ export interface AppConfig {
   readonly podNamespace: string;
   readonly podName: string;
   readonly inCluster: boolean;
+  /** KUBECONFIG, for running out of cluster; undefined falls back to ~/.kube/config. */
+  readonly kubeconfig: string | undefined;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
   readonly tls: TlsConfig;
@@ -94,6 +96,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>> 
     podNamespace,
     podName: read.string('POD_NAME', hostname()),
     inCluster,
+    kubeconfig: read.optionalString('KUBECONFIG'),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownTimeoutMs: read.duration('SHUTDOWN_TIMEOUT', 20_000, 1_000),
     tls: {

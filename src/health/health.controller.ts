@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { CertificatesHealthIndicator } from '../certificates/certificates.health.ts';
 import { ServingHealthIndicator } from '../serving/serving.health.ts';
 import { SidecarConfigHealthIndicator } from '../sidecar-config/sidecar-config.health.ts';
+import { RegistrationHealthIndicator } from '../webhook-registration/registration.health.ts';
 
 @Controller()
 export class HealthController {
@@ -11,6 +12,7 @@ export class HealthController {
     private readonly certificate: CertificatesHealthIndicator,
     private readonly sidecarConfig: SidecarConfigHealthIndicator,
     private readonly serving: ServingHealthIndicator,
+    private readonly registration: RegistrationHealthIndicator,
   ) {}
 
   /** Liveness: answering at all proves the event loop turns. It checks nothing else, so a dependency outage never restarts the pod. */
@@ -22,6 +24,6 @@ export class HealthController {
   @Get('readyz')
   @HealthCheck()
   readiness() {
-    return this.health.check([() => this.serving.isHealthy(), () => this.certificate.isHealthy(), () => this.sidecarConfig.isHealthy()]);
+    return this.health.check([() => this.serving.isHealthy(), () => this.certificate.isHealthy(), () => this.sidecarConfig.isHealthy(), () => this.registration.isHealthy()]);
   }
 }

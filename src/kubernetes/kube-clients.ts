@@ -26,27 +26,37 @@ export class KubeClients {
 /** Whether a cluster is reachable in principle, and if not, why not (for one clear log line). */
 export type KubernetesAccess = { readonly clients: KubeClients } | { readonly clients: undefined; readonly reason: string };
 
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+/** Where to look for credentials; the service passes its validated config. */
+export interface KubernetesLocation {
+  readonly inCluster: boolean;
+  /** A kubeconfig path, or a KUBECONFIG-style list of them. */
+  readonly kubeconfig: string | undefined;
+}
 
 /**
  * Finds credentials the way kubectl and client-go do: the pod's service account in a
  * cluster, else KUBECONFIG, else ~/.kube/config. client-node would otherwise fall back
  * to http://localhost:8080, which only hides that there is no cluster.
  */
-export function discoverKubernetes(env: Readonly<Record<string, string | undefined>> = process.env): KubernetesAccess {
+export function discoverKubernetes(location: KubernetesLocation): KubernetesAccess {
   const kubeConfig = new KubeConfig();
-  if (env['KUBERNETES_SERVICE_HOST'] && existsSync(SERVICE_ACCOUNT_TOKEN)) {
+  if (location.inCluster) {
     kubeConfig.loadFromCluster();
     return { clients: new KubeClients(kubeConfig, 'in-cluster service account') };
   }
-  const paths = (env['KUBECONFIG'] ?? '').split(':').filter((path) => path !== '' && existsSync(path));
-  const defaultPath = join(env['HOME'] ?? homedir(), '.kube', 'config');
-  if (paths.length === 0 && existsSync(defaultPath)) paths.push(defaultPath);
+  const listed = (location.kubeconfig ?? '').split(':').filter((path) => path !== '');
+  const defaultPath = join(homedir(), '.kube', 'config');
+  const paths = (listed.length > 0 ? listed : [defaultPath]).filter((path) => existsSync(path));
   if (paths.length === 0) {
-    return { clients: undefined, reason: 'no in-cluster service account, no KUBECONFIG and no ~/.kube/config' };
+    return { clients: undefined, reason: listed.length > 0 ? `KUBECONFIG ${listed.join(':')} does not exist` : 'no in-cluster service account, no KUBECONFIG and no ~/.kube/config' };
   }
   try {
-    kubeConfig.loadFromDefault();
+    // As kubectl merges KUBECONFIG: the first file that names a current context decides it.
+    for (const path of paths) {
+      const next = new KubeConfig();
+      next.loadFromFile(path);
+      kubeConfig.mergeConfig(next, kubeConfig.getCurrentContext() !== '');
+    }
   } catch (error) {
     return { clients: undefined, reason: `cannot load kubeconfig ${paths.join(':')}: ${(error as Error).message}` };
   }
