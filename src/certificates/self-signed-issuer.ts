@@ -32,7 +32,7 @@ async function applyPlan(state: TlsState | undefined, plan: Extract<RenewalPlan,
   let caKeyPem = state?.caKey;
   if (plan.ca !== 'none') {
     const caKey = await generateRsaKey();
-    const ca = createCaCertificate(caKey, { commonName: `${CA_COMMON_NAME}@${Math.floor(now / 1000)}`, ...validity(now, settings.caValidityMs) });
+    const ca = createCaCertificate(caKey, { commonName: `${CA_COMMON_NAME}-${Math.floor(now / 1000)}`, ...validity(now, settings.caValidityMs) });
     caCertificates = plan.ca === 'rotate' ? [ca, ...caCertificates.filter((pem) => Date.parse(new X509Certificate(pem).validTo) > now).slice(0, 1)] : [ca];
     caKeyPem = keyToPem(caKey);
   }

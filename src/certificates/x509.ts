@@ -71,7 +71,8 @@ function baseCertificate(key: KeyObject, request: CertificateRequest): forge.pki
   certificate.serialNumber = '00' + randomBytes(16).toString('hex');
   certificate.validity.notBefore = request.notBefore;
   certificate.validity.notAfter = request.notAfter;
-  certificate.setSubject([{ name: 'commonName', value: request.commonName }]);
+  // UTF8String: forge defaults to PrintableString, which Go's x509 parser (the apiserver's) rejects for characters like "@".
+  certificate.setSubject([{ name: 'commonName', value: request.commonName, valueTagClass: forge.asn1.Type.UTF8 } as forge.pki.CertificateField]);
   return certificate;
 }
 
