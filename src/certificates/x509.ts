@@ -72,7 +72,7 @@ function baseCertificate(key: KeyObject, request: CertificateRequest): forge.pki
   certificate.validity.notBefore = request.notBefore;
   certificate.validity.notAfter = request.notAfter;
   // UTF8String: forge defaults to PrintableString, which Go's x509 parser (the apiserver's) rejects for characters like "@".
-  certificate.setSubject([{ name: 'commonName', value: request.commonName, valueTagClass: forge.asn1.Type.UTF8 } as forge.pki.CertificateField]);
+  certificate.setSubject([{ name: 'commonName', value: request.commonName, valueTagClass: forge.asn1.Type.UTF8 } as unknown as forge.pki.CertificateField]);
   return certificate;
 }
 
