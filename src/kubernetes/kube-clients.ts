@@ -55,7 +55,7 @@ export function discoverKubernetes(location: KubernetesLocation): KubernetesAcce
     for (const path of paths) {
       const next = new KubeConfig();
       next.loadFromFile(path);
-      kubeConfig.mergeConfig(next, kubeConfig.getCurrentContext() !== '');
+      kubeConfig.mergeConfig(next, Boolean(kubeConfig.getCurrentContext()));
     }
   } catch (error) {
     return { clients: undefined, reason: `cannot load kubeconfig ${paths.join(':')}: ${(error as Error).message}` };

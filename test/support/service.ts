@@ -28,6 +28,7 @@ export interface RunningService {
 export async function startService(env: Record<string, string> = {}): Promise<RunningService> {
   const tlsDir = mkdtempSync(join(tmpdir(), 'sidecar-injector-test-tls-'));
   const config: AppConfig = {
+    // An empty value means "the variable is unset", so a caller can ask for the built-in default.
     ...loadAppConfig({ SIDECAR_CONFIG: FIXTURE_SIDECARS, POD_NAMESPACE: 'sidecar-injector', WEBHOOK_REGISTRATION: 'disabled', TLS_DIR: tlsDir, LOG_LEVEL: 'debug', ...env }),
     ...(env['PORT'] ? {} : { port: 0 }),
     ...(env['HEALTH_PORT'] ? {} : { healthPort: 0 }),

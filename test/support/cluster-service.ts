@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { TestCluster } from '../control-plane/test-cluster.ts';
+import { freePort } from './free-port.ts';
+import { httpGet } from './https-client.ts';
+import { startService, type RunningService } from './service.ts';
+
+export interface ClusterService extends RunningService {
+  /** Name of the MutatingWebhookConfiguration this instance owns (unique per test). */
+  readonly webhookName: string;
+  /** Label that selects namespaces for this instance's webhook (unique per test). */
+  readonly selector: { readonly key: string; readonly value: string };
+}
+
+/**
+ * Starts the real service against the test control plane in URL mode, as for
+ * out-of-cluster development. Each call gets its own webhook name and namespace label, so
+ * tests sharing one apiserver never route each other's pods (a leftover webhook with
+ * failurePolicy Fail would refuse every pod it selects).
+ */
+export async function startClusterService(cluster: TestCluster, env: Record<string, string> = {}): Promise<ClusterService> {
+  const id = randomBytes(3).toString('hex');
+  const port = env['PORT'] ? Number(env['PORT']) : await freePort();
+  const webhookName = env['WEBHOOK_NAME'] ?? `test-${id}.sidecar-injector.io`;
+  const selector = { key: `test.sidecar-injector.io/${id}`, value: 'enabled' };
+  const ownNamespace = env['POD_NAMESPACE'] ?? (await cluster.createNamespace('injector'));
+  const service = await startService({
+    KUBECONFIG: cluster.info.kubeconfigPath,
+    WEBHOOK_REGISTRATION: 'enabled',
+    WEBHOOK_URL: `https://127.0.0.1:${port}/inject`,
+    WEBHOOK_NAME: webhookName,
+    NAMESPACE_SELECTOR: `${selector.key}=${selector.value}`,
+    POD_NAMESPACE: ownNamespace,
+    SIDECAR_CONFIG: '',
+    ...env,
+    PORT: String(port),
+  });
+  return { ...service, webhookName, selector };
+}
+
+export function nginxPod(name = 'nginx'): V1Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] } };
+}
+
+/**
+ * A new webhook configuration reaches the apiserver's admission cache a moment after it is
+ * stored; dry-run creates show when it takes effect without leaving pods behind.
+ */
+export async function waitUntilInjecting(cluster: TestCluster, namespace: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pod = await cluster.core.createNamespacedPod({ namespace, body: nginxPod(`probe-${Date.now()}`), dryRun: 'All' }).catch(() => undefined);
+    if ((pod?.spec?.containers.length ?? 0) > 1) return;
+    if (Date.now() > deadline) throw new Error(`pods in ${namespace} were still not injected after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export function containerNames(pod: V1Pod): string[] {
+  return pod.spec?.containers.map((container) => container.name) ?? [];
+}
+
+/** Ready means registered with the CA bundle being served; polls /readyz like a kubelet. */
+export async function waitUntilReady(service: RunningService, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const answer = await httpGet(service.healthPort, '/readyz');
+    if (answer.status === 200) return;
+    last = answer.text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`service not ready after ${timeoutMs} ms: ${last}`);
+}
