@@ -3,7 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { Subscription } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.ts';
 import { CertificatesService } from '../certificates/certificates.service.ts';
 import type { ServingIdentity } from '../certificates/serving-identity.ts';
@@ -21,6 +21,12 @@ const HEADERS_TIMEOUT_MS = 20_000;
 
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** One answered request on the webhook port, as the client saw it: status and time from first byte to last. */
+export interface WebhookResponse {
+  readonly status: number;
+  readonly durationSeconds: number;
+}
+
 /**
  * Owns the two listeners: the webhook over HTTPS on PORT (its certificate swapped in place
  * on every renewal) and probes and metrics over plain HTTP on HEALTH_PORT. On shutdown it
@@ -37,6 +43,7 @@ export class ServingService implements OnApplicationBootstrap, BeforeApplication
   private onIdle: (() => void) | undefined;
   private readonly listening: Promise<void>;
   private resolveListening!: () => void;
+  readonly responses$ = new Subject<WebhookResponse>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -112,13 +119,23 @@ export class ServingService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private track(response: ServerResponse): void {
+    const started = process.hrtime.bigint();
     this.inFlight += 1;
     // A connection that brings a request while draining is served, then closed.
     if (this.isDraining) response.setHeader('Connection', 'close');
     response.once('close', () => {
       this.inFlight -= 1;
+      if (this.responses$.observed) {
+        // A response closed before it finished was never delivered: 499, as nginx counts it.
+        const status = response.writableFinished ? response.statusCode : 499;
+        this.responses$.next({ status, durationSeconds: Number(process.hrtime.bigint() - started) / 1e9 });
+      }
       if (this.inFlight === 0) this.onIdle?.();
     });
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
   }
 
   private whenIdle(timeoutMs: number): Promise<boolean> {
