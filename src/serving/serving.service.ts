@@ -38,7 +38,8 @@ export class ServingService implements OnApplicationBootstrap, BeforeApplication
   private webhookServer: HttpsServer | undefined;
   private healthServer: HttpServer | undefined;
   private identitySubscription: Subscription | undefined;
-  private inFlight = 0;
+  /** Responses not yet finished: reviews in flight. */
+  private readonly inFlight = new Set<ServerResponse>();
   private drainingSince: number | undefined;
   private onIdle: (() => void) | undefined;
   private readonly listening: Promise<void>;
@@ -69,12 +70,14 @@ export class ServingService implements OnApplicationBootstrap, BeforeApplication
     this.drainingSince = Date.now();
     const server = this.webhookServer;
     if (server) {
-      this.logger.log({ msg: 'draining: no new connections; finishing reviews in flight', signal, inFlight: this.inFlight });
+      this.logger.log({ msg: 'draining: no new connections; finishing reviews in flight', signal, inFlight: this.inFlight.size });
+      // Their connections close once they are answered, so the client does not reuse a closing socket.
+      for (const response of this.inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
       server.close();
       server.closeIdleConnections();
       const deadline = Math.max(this.config.shutdownTimeoutMs - 1_000, 0);
       const drained = await this.whenIdle(deadline);
-      if (!drained) this.logger.warn({ msg: 'shutdown timeout reached with reviews still in flight; closing them', inFlight: this.inFlight });
+      if (!drained) this.logger.warn({ msg: 'shutdown timeout reached with reviews still in flight; closing them', inFlight: this.inFlight.size });
       server.closeAllConnections();
     }
     this.healthServer?.close();
@@ -120,26 +123,26 @@ export class ServingService implements OnApplicationBootstrap, BeforeApplication
 
   private track(response: ServerResponse): void {
     const started = process.hrtime.bigint();
-    this.inFlight += 1;
+    this.inFlight.add(response);
     // A connection that brings a request while draining is served, then closed.
     if (this.isDraining) response.setHeader('Connection', 'close');
     response.once('close', () => {
-      this.inFlight -= 1;
+      this.inFlight.delete(response);
       if (this.responses$.observed) {
         // A response closed before it finished was never delivered: 499, as nginx counts it.
         const status = response.writableFinished ? response.statusCode : 499;
         this.responses$.next({ status, durationSeconds: Number(process.hrtime.bigint() - started) / 1e9 });
       }
-      if (this.inFlight === 0) this.onIdle?.();
+      if (this.inFlight.size === 0) this.onIdle?.();
     });
   }
 
   get requestsInFlight(): number {
-    return this.inFlight;
+    return this.inFlight.size;
   }
 
   private whenIdle(timeoutMs: number): Promise<boolean> {
-    if (this.inFlight === 0) return Promise.resolve(true);
+    if (this.inFlight.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       this.onIdle = () => {
