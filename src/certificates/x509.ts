@@ -67,13 +67,23 @@ function baseCertificate(key: KeyObject, request: CertificateRequest): forge.pki
   if (key.asymmetricKeyType !== 'rsa') throw new Error(`certificates here carry RSA keys, not ${key.asymmetricKeyType ?? 'unknown'}`);
   const certificate = forge.pki.createCertificate();
   certificate.publicKey = forge.pki.publicKeyFromPem(createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString());
-  // A positive 128-bit serial: unique by chance, never negative in DER.
-  certificate.serialNumber = '00' + randomBytes(16).toString('hex');
+  certificate.serialNumber = serialNumberHex(randomBytes(16));
   certificate.validity.notBefore = request.notBefore;
   certificate.validity.notAfter = request.notAfter;
   // UTF8String: forge defaults to PrintableString, which Go's x509 parser (the apiserver's) rejects for characters like "@".
   certificate.setSubject([{ name: 'commonName', value: request.commonName, valueTagClass: forge.asn1.Type.UTF8 } as unknown as forge.pki.CertificateField]);
   return certificate;
+}
+
+/**
+ * A positive serial whose DER encoding is minimal, from 16 random bytes (126 bits of them
+ * survive). A "00" prefix is not enough: forge strips one leading zero byte, so random bytes
+ * that begin with 0x00 gave "illegal padding", which OpenSSL and Go refuse (1 in 512 certificates).
+ */
+export function serialNumberHex(random: Buffer): string {
+  const bytes = Buffer.from(random);
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
+  return bytes.toString('hex');
 }
 
 /** Fills in forge's signature fields with a native RSA-SHA256 signature over the TBS bytes. */
