@@ -126,6 +126,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>> 
   if (config.tls.renewBeforeMs >= config.tls.certValidityMs) {
     read.reject('TLS_RENEW_BEFORE', env['TLS_RENEW_BEFORE'] ?? '720h', `a duration shorter than TLS_CERT_VALIDITY`);
   }
+  // A new CA is published for half of TLS_RENEW_BEFORE before it signs; a shorter-lived CA would fall due again before it is trusted.
+  if (config.tls.caValidityMs < 2 * config.tls.renewBeforeMs) {
+    read.reject('TLS_CA_VALIDITY', env['TLS_CA_VALIDITY'] ?? '87600h', `a duration at least twice TLS_RENEW_BEFORE`);
+  }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }
