@@ -10,9 +10,11 @@ export interface ServingIdentity {
   readonly notAfter: Date;
   /** SHA-256 of the serving certificate, for logs and change detection. */
   readonly fingerprint: string;
+  /** Set while a stand-in serves in place of the shared identity, saying why. */
+  readonly provisional?: string;
 }
 
-export function toServingIdentity(state: TlsState): ServingIdentity {
+export function toServingIdentity(state: TlsState, provisional?: string): ServingIdentity {
   const leaf = new X509Certificate(state.certificate);
   return {
     certificate: state.certificate,
@@ -20,5 +22,6 @@ export function toServingIdentity(state: TlsState): ServingIdentity {
     caBundle: state.caCertificates.length > 0 ? joinPemBundle(state.caCertificates) : undefined,
     notAfter: new Date(leaf.validTo),
     fingerprint: createHash('sha256').update(leaf.raw).digest('hex'),
+    ...(provisional === undefined ? {} : { provisional }),
   };
 }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { joinPemBundle, splitPemBundle, type TlsState } from './tls-state.ts';
+import { joinPemBundle, readPemBundle, type TlsState } from './tls-state.ts';
 
 /** File names as in a kubernetes.io/tls Secret (plus the CA), so a mounted Secret is a valid TLS_DIR. */
 export const TLS_FILES = { caCertificates: 'ca.crt', caKey: 'ca.key', certificate: 'tls.crt', key: 'tls.key' } as const;
@@ -9,7 +9,7 @@ export const TLS_FILES = { caCertificates: 'ca.crt', caKey: 'ca.key', certificat
 export async function readTlsDir(dir: string): Promise<TlsState | undefined> {
   const [ca, caKey, certificate, key] = await Promise.all(Object.values(TLS_FILES).map((name) => readOptional(join(dir, name))));
   if (certificate === undefined || key === undefined) return undefined;
-  return { caCertificates: ca ? splitPemBundle(ca) : [], ...(caKey ? { caKey } : {}), certificate, key };
+  return { caCertificates: readPemBundle(ca), ...(caKey ? { caKey } : {}), certificate, key };
 }
 
 /** Writes each file to a temporary name and renames it, so a crash never leaves half a key behind. */

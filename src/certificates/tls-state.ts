@@ -14,6 +14,16 @@ export function splitPemBundle(bundle: string): string[] {
   return bundle.match(PEM_CERTIFICATE)?.map((pem) => `${pem}\n`) ?? [];
 }
 
+/**
+ * The certificates of a stored bundle. Text that holds none is kept as it is, so that
+ * validation reports it as unparseable instead of it passing for "no CA".
+ */
+export function readPemBundle(text: string | undefined): string[] {
+  if (text === undefined || text.trim() === '') return [];
+  const certificates = splitPemBundle(text);
+  return certificates.length > 0 ? certificates : [text];
+}
+
 export function joinPemBundle(certificates: readonly string[]): string {
   return certificates.map((pem) => pem.trim() + '\n').join('');
 }

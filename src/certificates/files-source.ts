@@ -1,0 +1,78 @@
+import { X509Certificate } from 'node:crypto';
+import { join } from 'node:path';
+import { FileWatcher } from '../common/file-watcher.ts';
+import { MAX_TIMER_MS, type IdentitySink, type IdentitySource } from './identity-source.ts';
+import { parseAll, servingProblem } from './self-signed-plan.ts';
+import { readTlsDir, TLS_FILES } from './tls-dir.ts';
+import type { TlsState } from './tls-state.ts';
+
+/**
+ * Certificates made elsewhere (cert-manager, a hand-made Secret) mounted in TLS_DIR.
+ * A bad new version is refused and the last good one keeps serving.
+ */
+export class FilesSource implements IdentitySource {
+  readonly description: string;
+  private watcher: FileWatcher | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private loading: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly requiredHostnames: readonly string[],
+    private readonly clock: () => number = Date.now,
+    private readonly watchPollMs?: number,
+  ) {
+    this.description = `files in ${dir}`;
+  }
+
+  async start(sink: IdentitySink): Promise<void> {
+    await this.reload(sink);
+    const paths = Object.values(TLS_FILES).map((name) => join(this.dir, name));
+    this.watcher = new FileWatcher(paths, () => void this.reload(sink), this.watchPollMs === undefined ? {} : { pollMs: this.watchPollMs });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watcher?.close();
+    clearTimeout(this.expiryTimer);
+    await this.loading;
+  }
+
+  /** Serialised: a file change and the expiry timer may fire together. */
+  private reload(sink: IdentitySink): Promise<void> {
+    this.loading = this.loading.then(() => (this.stopped ? undefined : this.load(sink)));
+    return this.loading;
+  }
+
+  private async load(sink: IdentitySink): Promise<void> {
+    let state: TlsState | undefined;
+    try {
+      state = await readTlsDir(this.dir);
+    } catch (error) {
+      return sink.reject(`cannot read ${this.dir}: ${(error as Error).message}`);
+    }
+    if (!state) return sink.reject(`${this.dir} has no ${TLS_FILES.certificate} and ${TLS_FILES.key}`);
+    const provided = withCaBundle(state);
+    const cas = parseAll(provided.caCertificates);
+    if (!cas) return sink.reject(`${join(this.dir, TLS_FILES.caCertificates)} cannot be parsed`);
+    const problem = servingProblem(provided, cas, this.requiredHostnames, this.clock());
+    if (problem) return sink.reject(`${this.dir}: ${problem}`);
+    sink.accept(provided, { changes: ['loaded from files'], defects: [] });
+    // An expired certificate is not a file change, but it must still turn readiness off.
+    clearTimeout(this.expiryTimer);
+    const expiresIn = Date.parse(new X509Certificate(provided.certificate).validTo) - this.clock();
+    this.expiryTimer = setTimeout(() => void this.reload(sink), Math.min(expiresIn + 1_000, MAX_TIMER_MS)).unref();
+  }
+}
+
+/** A self-signed leaf without ca.crt is its own trust anchor. */
+function withCaBundle(state: TlsState): TlsState {
+  if (state.caCertificates.length > 0) return state;
+  try {
+    const leaf = new X509Certificate(state.certificate);
+    return leaf.checkIssued(leaf) ? { ...state, caCertificates: [state.certificate] } : state;
+  } catch {
+    return state;
+  }
+}
