@@ -62,16 +62,17 @@ function tooLarge(maxBytes: number): HttpException {
   return new PayloadTooLargeException(`the request body exceeds the limit of ${maxBytes} bytes`);
 }
 
-/** Iterative, so the check itself cannot overflow the stack it protects. */
-function exceedsDepth(root: unknown, maxDepth: number): boolean {
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > maxDepth) return true;
-    for (const child of Array.isArray(value) ? value : Object.values(value)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
+/**
+ * Recursion stops one level past the limit, so the check uses at most maxDepth frames
+ * however deep the input (JSON.parse itself does not recurse on the stack).
+ */
+function exceedsDepth(value: unknown, maxDepth: number, depth = 1): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth > maxDepth) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (exceedsDepth(item, maxDepth, depth + 1)) return true;
+    return false;
   }
+  for (const key in value) if (exceedsDepth((value as Record<string, unknown>)[key], maxDepth, depth + 1)) return true;
   return false;
 }

@@ -34,7 +34,8 @@ export function findPlaceholders(value: JsonValue | undefined, path = ''): Place
 /**
  * Turns a validated template into a renderer. `sidecar.name` is fixed per template and
  * substituted once here; a template without pod variables renders to one shared,
- * frozen value, so the hot path does no work for it.
+ * frozen value, so the hot path does no work for it. With pod variables, only the
+ * branches that hold one are copied on each render; the rest stays shared.
  */
 export function compileTemplate<T extends JsonValue>(value: T, sidecarName: string): (context: RenderContext) => T {
   const withName = mapStrings(value, (text) =>
@@ -42,10 +43,28 @@ export function compileTemplate<T extends JsonValue>(value: T, sidecarName: stri
   );
   const fixed = deepFreeze(withName);
   if (findPlaceholders(fixed).length === 0) return () => fixed;
-  return (context) =>
-    mapStrings(fixed, (text) =>
-      text.replace(PLACEHOLDER, (whole, variable: string) => POD_VARIABLES[variable]?.(context) ?? whole),
-    );
+  const dynamic = new WeakSet<object>();
+  markDynamic(fixed, dynamic);
+  return (context) => renderDynamic(fixed, dynamic, context);
+}
+
+/** Records every object or array on a path to a string with a placeholder. */
+function markDynamic(value: JsonValue | undefined, dynamic: WeakSet<object>): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (value === null || typeof value !== 'object') return false;
+  let found = false;
+  for (const item of Object.values(value)) if (markDynamic(item, dynamic)) found = true;
+  if (found) dynamic.add(value);
+  return found;
+}
+
+function renderDynamic<T extends JsonValue>(value: T, dynamic: WeakSet<object>, context: RenderContext): T {
+  if (typeof value === 'string') return value.replace(PLACEHOLDER, (whole, variable: string) => POD_VARIABLES[variable]?.(context) ?? whole) as T;
+  if (value === null || typeof value !== 'object' || !dynamic.has(value)) return value;
+  if (Array.isArray(value)) return value.map((item: JsonValue) => renderDynamic(item, dynamic, context)) as unknown as T;
+  const copy: Record<string, JsonValue> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = renderDynamic(item, dynamic, context);
+  return copy as T;
 }
 
 function visitStrings(value: JsonValue | undefined, path: string, visit: (text: string, path: string) => void): void {

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { LogLevel } from '../config/app-config.ts';
+import { BatchedStdout } from './batched-stdout.ts';
 
 const SEVERITY: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 /** Nest's own start-up chatter (modules loaded, routes mapped) is debug detail, not an event. */
@@ -18,7 +19,7 @@ export class JsonLogger implements LoggerService {
 
   constructor(
     level: LogLevel = 'info',
-    private readonly sink: Sink = (line) => process.stdout.write(line),
+    private readonly sink: Sink = new BatchedStdout().write,
   ) {
     this.threshold = SEVERITY[level];
   }

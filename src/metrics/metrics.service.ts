@@ -67,14 +67,17 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     this.scrapedGauges();
+    // Labelled children are looked up once per label set: hashing labels on every request shows in profiles.
+    const reviews = memoize((key: string) => this.reviews.labels(...(key.split('|') as [string, string])));
+    const responses = memoize((code: string) => ({ count: this.responses.labels(code), latency: this.latency.labels(code) }));
     this.subscriptions.add(
-      this.injection.outcomes$.subscribe(({ decision }) => this.reviews.inc({ outcome: decision.outcome, reason: decision.outcome === 'injected' ? '' : decision.reason })),
+      this.injection.outcomes$.subscribe(({ decision }) => reviews(`${decision.outcome}|${decision.outcome === 'injected' ? '' : decision.reason}`).inc()),
     );
     this.subscriptions.add(
       this.serving.responses$.subscribe(({ status, durationSeconds }) => {
-        const code = String(status);
-        this.responses.inc({ code });
-        this.latency.observe({ code }, durationSeconds);
+        const child = responses(String(status));
+        child.count.inc();
+        child.latency.observe(durationSeconds);
       }),
     );
     this.subscriptions.add(this.events.results$.subscribe((result) => this.eventResults.inc({ result })));
@@ -133,4 +136,13 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       },
     });
   }
+}
+
+function memoize<T>(make: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = make(key)));
+    return value;
+  };
 }
