@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AdmissionregistrationV1Api, EventsV1Api, V1MicroTime, type V1ConfigMap, type V1Deployment, type V1MutatingWebhookConfiguration, type V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config.ts';
 import { parseSidecarConfig } from '../../src/injection/sidecar-config-parser.ts';
 import { testCluster } from '../control-plane/test-cluster.ts';
@@ -107,6 +108,10 @@ describe('k8s/ rendered by kubectl kustomize', () => {
     const templatesVolume = volumes.find((volume) => volume.name === mounts.find((mount) => mount.mountPath === dirname(config.sidecarConfigPath))?.name);
     const templates = find<V1ConfigMap>(manifests, 'ConfigMap', templatesVolume?.configMap?.name);
     expect(parseSidecarConfig(templates.data![basename(config.sidecarConfigPath)]!, 'k8s/sidecars.yaml').sidecars.size).toBeGreaterThan(0);
+    // The templates keep their name, so an edit reaches the mounted file in place; the environment's name follows its content, so an edit rolls out.
+    const generators = (parse(readFileSync(join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as { configMapGenerator: { name: string }[] }).configMapGenerator.map((generator) => generator.name);
+    expect(generators).toContain(templates.metadata?.name);
+    expect(generators).not.toContain(container().envFrom?.[0]?.configMapRef?.name);
     expect(volumes.find((volume) => volume.name === mounts.find((mount) => mount.mountPath === config.tls.dir)?.name)?.emptyDir).toBeDefined();
     expect(container().securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
 
