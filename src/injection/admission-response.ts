@@ -1,5 +1,6 @@
 import type { AdmissionResponse } from './admission-review.ts';
 import type { InjectionDecision } from './injector.ts';
+import { serializePatch } from './patch-serializer.ts';
 
 /** Refusals are the pod author's to fix (unknown sidecar, clash with their pod): 400, not 403. */
 const REFUSAL_CODE = 400;
@@ -8,7 +9,7 @@ const REFUSAL_CODE = 400;
 export function toAdmissionResponse(uid: string, decision: InjectionDecision): AdmissionResponse {
   switch (decision.outcome) {
     case 'injected':
-      return { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(decision.patch)).toString('base64') };
+      return { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(serializePatch(decision.patch)).toString('base64') };
     case 'skipped':
       return { uid, allowed: true };
     case 'refused':

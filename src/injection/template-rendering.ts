@@ -45,7 +45,31 @@ export function compileTemplate<T extends JsonValue>(value: T, sidecarName: stri
   if (findPlaceholders(fixed).length === 0) return () => fixed;
   const dynamic = new WeakSet<object>();
   markDynamic(fixed, dynamic);
-  return (context) => renderDynamic(fixed, dynamic, context);
+  const strings = new Map<string, (context: RenderContext) => string>();
+  return (context) => renderDynamic(fixed, { dynamic, strings }, context);
+}
+
+interface Compiled {
+  /** Objects and arrays on a path to a placeholder; everything else is shared as is. */
+  readonly dynamic: WeakSet<object>;
+  /** Each templated string, split once into literals and variable lookups. */
+  readonly strings: Map<string, (context: RenderContext) => string>;
+}
+
+function compileString(text: string): (context: RenderContext) => string {
+  const pieces: (string | ((context: RenderContext) => string))[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    pieces.push(text.slice(last, match.index));
+    pieces.push(POD_VARIABLES[match[1] ?? ''] ?? (() => match[0]));
+    last = match.index + match[0].length;
+  }
+  pieces.push(text.slice(last));
+  return (context) => {
+    let out = '';
+    for (const piece of pieces) out += typeof piece === 'string' ? piece : piece(context);
+    return out;
+  };
 }
 
 /** Records every object or array on a path to a string with a placeholder. */
@@ -58,12 +82,19 @@ function markDynamic(value: JsonValue | undefined, dynamic: WeakSet<object>): bo
   return found;
 }
 
-function renderDynamic<T extends JsonValue>(value: T, dynamic: WeakSet<object>, context: RenderContext): T {
-  if (typeof value === 'string') return value.replace(PLACEHOLDER, (whole, variable: string) => POD_VARIABLES[variable]?.(context) ?? whole) as T;
-  if (value === null || typeof value !== 'object' || !dynamic.has(value)) return value;
-  if (Array.isArray(value)) return value.map((item: JsonValue) => renderDynamic(item, dynamic, context)) as unknown as T;
+function renderDynamic<T extends JsonValue>(value: T, compiled: Compiled, context: RenderContext): T {
+  if (typeof value === 'string') {
+    let render = compiled.strings.get(value);
+    if (!render) compiled.strings.set(value, (render = compileString(value)));
+    return render(context) as T;
+  }
+  if (value === null || typeof value !== 'object' || !compiled.dynamic.has(value)) return value;
+  if (Array.isArray(value)) return value.map((item: JsonValue) => renderDynamic(item, compiled, context)) as unknown as T;
   const copy: Record<string, JsonValue> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = renderDynamic(item, dynamic, context);
+  for (const key in value) {
+    const item = (value as Record<string, JsonValue | undefined>)[key];
+    if (item !== undefined) copy[key] = renderDynamic(item, compiled, context);
+  }
   return copy as T;
 }
 
