@@ -1,8 +1,13 @@
 import { ApiException } from '@kubernetes/client-node';
 
-/** The HTTP status of a failed API call, or undefined for network errors (no answer at all). */
+/**
+ * The HTTP status of a failed API call, or undefined for network errors (no answer at all).
+ * Typed clients throw ApiException (`code`); the watch client throws an Error with `statusCode`.
+ */
 export function statusOf(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
+  if (error instanceof ApiException) return error.code;
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' ? statusCode : undefined;
 }
 
 /** The apiserver's own message (its Status.message) when there is one, else the error's. */
@@ -12,7 +17,9 @@ export function messageOf(error: unknown): string {
     const message = (body as { message?: unknown } | undefined)?.message;
     return typeof message === 'string' ? `${error.code}: ${message}` : `HTTP ${error.code}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  const status = statusOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return status === undefined ? message : `${status}: ${message}`;
 }
 
 /** Worth retrying: no answer, conflicts, throttling and server errors. Not 4xx mistakes of ours. */

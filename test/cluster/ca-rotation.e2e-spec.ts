@@ -8,8 +8,8 @@ const admission = cluster.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 let service: ClusterService | undefined;
 
 afterAll(async () => {
-  await service?.close();
   if (service) await admission.deleteMutatingWebhookConfiguration({ name: service.webhookName }).catch(() => undefined);
+  await service?.close();
 });
 
 function certificatesIn(base64Bundle: string | undefined): number {

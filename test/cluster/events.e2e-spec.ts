@@ -12,8 +12,8 @@ const services: ClusterService[] = [];
 
 afterAll(async () => {
   for (const service of services) {
-    await service.close();
     await admission.deleteMutatingWebhookConfiguration({ name: service.webhookName }).catch(() => undefined);
+    await service.close();
   }
 });
 

@@ -13,10 +13,12 @@ const admission = cluster.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 const started: ClusterService[] = [];
 const webhooks = new Set<string>();
 
+// Configurations go first: a Fail webhook left pointing at a stopped service would refuse
+// other test files' pods that its object selector matches.
 afterEach(async () => {
-  for (const service of started.splice(0)) await service.close().catch(() => undefined);
   for (const name of webhooks) await admission.deleteMutatingWebhookConfiguration({ name }).catch(() => undefined);
   webhooks.clear();
+  for (const service of started.splice(0)) await service.close().catch(() => undefined);
 });
 
 async function start(env: Record<string, string> = {}, ready = true): Promise<ClusterService> {

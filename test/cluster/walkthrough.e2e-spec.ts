@@ -33,8 +33,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await service?.close();
   await cluster.kubectl(['delete', 'mutatingwebhookconfiguration', service.webhookName, '--ignore-not-found']);
+  await service?.close();
 });
 
 async function createNginx(namespace: string, dryRun = false): Promise<StoredPod> {
