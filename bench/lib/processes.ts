@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Running {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface RunningService extends Running {
+  readonly healthPort: number;
+  readonly tlsDir: string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `bench-${prefix}-`));
+}
+
+/** Output is read and thrown away, as a container runtime reads it: a pipe, not a file. */
+function launch(args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.resume();
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') process.stderr.write(`bench: ${args.join(' ')} exited ${code ?? signal}: ${stderr}\n`);
+  });
+  return child;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    });
+}
+
+/** Starts `node dist/main.js`; resolves when /readyz answers 200, with the time that took. */
+export async function startService(env: Record<string, string> = {}): Promise<RunningService & { readyAfterMs: number }> {
+  const [port, healthPort] = [await freePort(), await freePort()];
+  const tlsDir = env['TLS_DIR'] ?? join(tempDir('tls'), 'tls');
+  const started = performance.now();
+  const child = launch(['dist/main.js'], { PORT: String(port), HEALTH_PORT: String(healthPort), TLS_DIR: tlsDir, WEBHOOK_REGISTRATION: 'disabled', ...env });
+  await waitUntil(() => httpStatus(healthPort, '/readyz').then((status) => status === 200), 20_000, child);
+  return { child, pid: child.pid!, port, healthPort, tlsDir, readyAfterMs: performance.now() - started, stop: stopper(child) };
+}
+
+export async function startCeiling(tlsDir: string, answerFile: string): Promise<Running> {
+  const port = await freePort();
+  const child = launch(['bench/ceiling-server.ts', tlsDir, String(port), answerFile], {});
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  return { child, pid: child.pid!, port, stop: stopper(child) };
+}
+
+export function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+export function httpText(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`not ready after ${timeoutMs} ms`);
+}
