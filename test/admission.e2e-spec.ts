@@ -1,31 +1,20 @@
 import { connect } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/admission/request-limits.ts';
 import { loadGoldenCases, readGolden, toGolden } from './support/golden-cases.ts';
-import { httpGet, httpPost, webhookClient, type HttpAnswer } from './support/https-client.ts';
-import { startService, type RunningService } from './support/service.ts';
+import { httpGet, httpPost, type HttpAnswer } from './support/https-client.ts';
+import { useService } from './support/service.ts';
 
 const goodReview = loadGoldenCases().find((testCase) => testCase.name === 'nginx-default')!.review;
 
-let service: RunningService;
-let client: ReturnType<typeof webhookClient>;
-
-beforeAll(async () => {
-  service = await startService();
-  client = webhookClient(service.port, service.ca);
-});
-
-afterAll(async () => {
-  client.close();
-  await service.close();
-});
+const running = useService();
 
 function withRequest(patch: Record<string, unknown>): unknown {
   return { ...goodReview, request: { ...goodReview.request, ...patch } };
 }
 
 async function expectStillServing(): Promise<void> {
-  const answer = await client.post(goodReview);
+  const answer = await running.client.post(goodReview);
   expect(answer.status).toBe(200);
   expect(answer.json<{ response: { uid: string; allowed: boolean } }>().response).toMatchObject({ uid: goodReview.request.uid, allowed: true });
 }
@@ -33,7 +22,7 @@ async function expectStillServing(): Promise<void> {
 describe('POST /inject over HTTPS', () => {
   for (const testCase of loadGoldenCases()) {
     it(`answers ${testCase.name} exactly as its golden file says`, async () => {
-      const answer = await client.post(testCase.review);
+      const answer = await running.client.post(testCase.review);
       expect(answer.status).toBe(200);
       expect(answer.headers['content-type']).toMatch(/^application\/json/);
       const actual = toGolden(testCase.review, answer.json());
@@ -42,13 +31,13 @@ describe('POST /inject over HTTPS', () => {
   }
 
   it('serves paths under /inject/ too', async () => {
-    const answer = await client.post(goodReview, { path: '/inject/team-a' });
+    const answer = await running.client.post(goodReview, { path: '/inject/team-a' });
     expect(answer.json<{ response: { patchType: string } }>().response.patchType).toBe('JSONPatch');
   });
 
   it('logs each admission with uid, namespace, pod, decision and duration', async () => {
-    await client.post(withRequest({ uid: 'log-check-uid' }));
-    const entry = service.logs.find((line) => line['uid'] === 'log-check-uid');
+    await running.client.post(withRequest({ uid: 'log-check-uid' }));
+    const entry = running.service.logs.find((line) => line['uid'] === 'log-check-uid');
     expect(entry).toMatchObject({ msg: 'admission review', namespace: 'sidecar-test', pod: 'nginx', decision: 'injected', sidecars: ['log-agent'] });
     expect(typeof entry!['durationMs']).toBe('number');
   });
@@ -57,23 +46,23 @@ describe('POST /inject over HTTPS', () => {
 describe('bad input', () => {
   const deep = '['.repeat(100_000) + ']'.repeat(100_000);
   const cases: [string, () => Promise<HttpAnswer>, number, RegExp][] = [
-    ['malformed JSON', () => client.post('{"apiVersion": "admission.k8s.io/v1", '), 400, /not valid JSON/],
-    ['an empty body', () => client.post(''), 400, /body is empty/],
-    ['a text/plain body', () => client.post(goodReview, { headers: { 'content-type': 'text/plain' } }), 415, /expected Content-Type application\/json, got "text\/plain"/],
-    ['no content type', () => client.post(JSON.stringify(goodReview), { headers: { 'content-type': '' } }), 415, /got none/],
-    ['a JSON array', () => client.post('[]'), 400, /must be a JSON object/],
-    ['a JSON string', () => client.post('"AdmissionReview"'), 400, /must be a JSON object/],
-    ['a review without request', () => client.post({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), 400, /request: /],
-    ['a request without uid', () => client.post(withRequest({ uid: undefined })), 400, /request\.uid: /],
-    ['an empty uid', () => client.post(withRequest({ uid: '' })), 400, /request\.uid: uid should not be empty/],
-    ['an absurdly long uid', () => client.post(withRequest({ uid: 'u'.repeat(300) })), 400, /request\.uid: uid must be shorter than or equal to 256 characters/],
-    ['an unknown apiVersion', () => client.post({ ...goodReview, apiVersion: 'admission.k8s.io/v2' }), 400, /apiVersion: apiVersion must be one of the following values/],
-    ['the wrong kind', () => client.post({ ...goodReview, kind: 'Pod' }), 400, /kind: kind must be equal to AdmissionReview/],
-    ['a request without kind', () => client.post(withRequest({ kind: undefined })), 400, /request\.kind: /],
-    ['an unknown operation', () => client.post(withRequest({ operation: 'PATCH' })), 400, /request\.operation: /],
-    ['a non-boolean dryRun', () => client.post(withRequest({ dryRun: 'yes' })), 400, /request\.dryRun: dryRun must be a boolean value/],
-    ['absurd nesting', () => client.post(deep), 400, /nests deeper than|not valid JSON/],
-    ['deep nesting inside the pod', () => client.post(withRequest({ object: JSON.parse('{"a":'.repeat(500) + '1' + '}'.repeat(500)) })), 400, /nests deeper than 100 levels/],
+    ['malformed JSON', () => running.client.post('{"apiVersion": "admission.k8s.io/v1", '), 400, /not valid JSON/],
+    ['an empty body', () => running.client.post(''), 400, /body is empty/],
+    ['a text/plain body', () => running.client.post(goodReview, { headers: { 'content-type': 'text/plain' } }), 415, /expected Content-Type application\/json, got "text\/plain"/],
+    ['no content type', () => running.client.post(JSON.stringify(goodReview), { headers: { 'content-type': '' } }), 415, /got none/],
+    ['a JSON array', () => running.client.post('[]'), 400, /must be a JSON object/],
+    ['a JSON string', () => running.client.post('"AdmissionReview"'), 400, /must be a JSON object/],
+    ['a review without request', () => running.client.post({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), 400, /request: /],
+    ['a request without uid', () => running.client.post(withRequest({ uid: undefined })), 400, /request\.uid: /],
+    ['an empty uid', () => running.client.post(withRequest({ uid: '' })), 400, /request\.uid: uid should not be empty/],
+    ['an absurdly long uid', () => running.client.post(withRequest({ uid: 'u'.repeat(300) })), 400, /request\.uid: uid must be shorter than or equal to 256 characters/],
+    ['an unknown apiVersion', () => running.client.post({ ...goodReview, apiVersion: 'admission.k8s.io/v2' }), 400, /apiVersion: apiVersion must be one of the following values/],
+    ['the wrong kind', () => running.client.post({ ...goodReview, kind: 'Pod' }), 400, /kind: kind must be equal to AdmissionReview/],
+    ['a request without kind', () => running.client.post(withRequest({ kind: undefined })), 400, /request\.kind: /],
+    ['an unknown operation', () => running.client.post(withRequest({ operation: 'PATCH' })), 400, /request\.operation: /],
+    ['a non-boolean dryRun', () => running.client.post(withRequest({ dryRun: 'yes' })), 400, /request\.dryRun: dryRun must be a boolean value/],
+    ['absurd nesting', () => running.client.post(deep), 400, /nests deeper than|not valid JSON/],
+    ['deep nesting inside the pod', () => running.client.post(withRequest({ object: JSON.parse('{"a":'.repeat(500) + '1' + '}'.repeat(500)) })), 400, /nests deeper than 100 levels/],
   ];
 
   for (const [name, send, status, message] of cases) {
@@ -86,7 +75,7 @@ describe('bad input', () => {
   }
 
   it('refuses, with a reason, a pod of the wrong shape (the review itself is valid)', async () => {
-    const answer = await client.post(withRequest({ object: { spec: { containers: 'nginx' } } }));
+    const answer = await running.client.post(withRequest({ object: { spec: { containers: 'nginx' } } }));
     expect(answer.status).toBe(200);
     expect(answer.json<{ response: unknown }>().response).toEqual({
       uid: goodReview.request.uid,
@@ -96,7 +85,7 @@ describe('bad input', () => {
   });
 
   it('answers 413 to a body over the limit it announces, before reading it', async () => {
-    const answer = await client.post(Buffer.alloc(MAX_BODY_BYTES + 1, 0x20), { headers: { 'content-length': MAX_BODY_BYTES + 1 } });
+    const answer = await running.client.post(Buffer.alloc(MAX_BODY_BYTES + 1, 0x20), { headers: { 'content-length': MAX_BODY_BYTES + 1 } });
     expect(answer.status).toBe(413);
     expect(answer.json<{ message: string }>().message).toBe(`the request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
     await expectStillServing();
@@ -104,7 +93,7 @@ describe('bad input', () => {
 
   it('answers 413 to a chunked body that grows over the limit', async () => {
     const huge = JSON.stringify(withRequest({ object: { metadata: { annotations: { big: 'x'.repeat(MAX_BODY_BYTES) } } } }));
-    const answer = await client.post(huge, { headers: { 'transfer-encoding': 'chunked' } });
+    const answer = await running.client.post(huge, { headers: { 'transfer-encoding': 'chunked' } });
     expect(answer.status).toBe(413);
     await expectStillServing();
   });
@@ -112,7 +101,7 @@ describe('bad input', () => {
   it('accepts a large but legal pod (3 MiB of annotations)', async () => {
     const annotations = Object.fromEntries(Array.from({ length: 3 }, (_, index) => [`example.com/blob-${index}`, 'x'.repeat(1024 * 1024 - 64)]));
     const review = withRequest({ object: { metadata: { name: 'big', annotations }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } });
-    const answer = await client.post(review);
+    const answer = await running.client.post(review);
     expect(answer.status).toBe(200);
     expect(answer.json<{ response: { patchType: string } }>().response.patchType).toBe('JSONPatch');
   });
@@ -120,23 +109,23 @@ describe('bad input', () => {
 
 describe('listeners', () => {
   it('does not serve the webhook on the plain health port', async () => {
-    const answer = await httpPost(service.healthPort, '/inject', JSON.stringify(goodReview));
+    const answer = await httpPost(running.service.healthPort, '/inject', JSON.stringify(goodReview));
     expect(answer.status).toBe(404);
   });
 
   it('does not serve probes on the TLS port', async () => {
-    const answer = await client.post('', { method: 'GET', path: '/healthz' });
+    const answer = await running.client.post('', { method: 'GET', path: '/healthz' });
     expect(answer.status).toBe(404);
   });
 
   it('answers GET /inject with 404 rather than a review', async () => {
-    const answer = await client.post('', { method: 'GET' });
+    const answer = await running.client.post('', { method: 'GET' });
     expect(answer.status).toBe(404);
   });
 
   it('reports healthy and ready once serving', async () => {
-    expect((await httpGet(service.healthPort, '/healthz')).status).toBe(200);
-    const ready = await httpGet(service.healthPort, '/readyz');
+    expect((await httpGet(running.service.healthPort, '/healthz')).status).toBe(200);
+    const ready = await httpGet(running.service.healthPort, '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.json()).toMatchObject({ status: 'ok', info: { certificate: { status: 'up' }, sidecarConfig: { status: 'up' }, webhookServer: { status: 'up' } } });
   });
@@ -145,7 +134,7 @@ describe('listeners', () => {
 describe('TLS', () => {
   function handshake(options: { minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2'; maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; ciphers?: string }): Promise<string> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port: service.port, ca: service.ca, servername: 'localhost', ...options }, () => {
+      const socket = connect({ host: '127.0.0.1', port: running.service.port, ca: running.service.ca, servername: 'localhost', ...options }, () => {
         const protocol = socket.getProtocol() ?? 'none';
         socket.end();
         resolve(protocol);

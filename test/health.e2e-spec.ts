@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startApplication } from '../src/bootstrap.ts';
 import { loadAppConfig } from '../src/config/app-config.ts';
 import { ServingService } from '../src/serving/serving.service.ts';
 import { loadGoldenCases } from './support/golden-cases.ts';
-import { httpGet, webhookClient } from './support/https-client.ts';
-import { startService, type RunningService } from './support/service.ts';
+import { httpGet } from './support/https-client.ts';
+import { useService } from './support/service.ts';
 
 const review = (name: string) => loadGoldenCases().find((testCase) => testCase.name === name)!.review;
 
@@ -25,28 +25,17 @@ async function scrape(port: number): Promise<Map<string, number>> {
 }
 
 describe('metrics', () => {
-  let service: RunningService;
-  let client: ReturnType<typeof webhookClient>;
-
-  beforeAll(async () => {
-    service = await startService();
-    client = webhookClient(service.port, service.ca);
-  });
-
-  afterAll(async () => {
-    client.close();
-    await service.close();
-  });
+  const running = useService();
 
   it('count real reviews by outcome and reason, and time them', async () => {
-    const before = await scrape(service.healthPort);
+    const before = await scrape(running.service.healthPort);
     const count = (samples: Map<string, number>, key: string) => samples.get(key) ?? 0;
-    await client.post(review('nginx-default'));
-    await client.post(review('nginx-default'));
-    await client.post(review('opt-out-label'));
-    await client.post(review('unknown-sidecar-refused'));
-    await client.post('{not json');
-    const after = await scrape(service.healthPort);
+    await running.client.post(review('nginx-default'));
+    await running.client.post(review('nginx-default'));
+    await running.client.post(review('opt-out-label'));
+    await running.client.post(review('unknown-sidecar-refused'));
+    await running.client.post('{not json');
+    const after = await scrape(running.service.healthPort);
     const delta = (key: string) => count(after, key) - count(before, key);
     expect(delta('sidecar_injector_admission_reviews_total{outcome="injected",reason=""}')).toBe(2);
     expect(delta('sidecar_injector_admission_reviews_total{outcome="skipped",reason="opted-out"}')).toBe(1);
@@ -58,7 +47,7 @@ describe('metrics', () => {
   });
 
   it('report config, certificate and registration state, and the process', async () => {
-    const samples = await scrape(service.healthPort);
+    const samples = await scrape(running.service.healthPort);
     expect(samples.get('sidecar_injector_config_generation')).toBe(1);
     expect(samples.get('sidecar_injector_config_reloads_total{result="ok"}')).toBe(1);
     expect(samples.get('sidecar_injector_certificate_expiry_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 + 3600);
@@ -70,7 +59,7 @@ describe('metrics', () => {
   });
 
   it('are served on the health port only', async () => {
-    expect((await client.post('', { method: 'GET', path: '/metrics' })).status).toBe(404);
+    expect((await running.client.post('', { method: 'GET', path: '/metrics' })).status).toBe(404);
   });
 });
 

@@ -14,6 +14,8 @@ export interface PostOptions {
   readonly method?: string;
 }
 
+export type WebhookClient = ReturnType<typeof webhookClient>;
+
 /** A keep-alive HTTPS client that trusts only the given CA, as the apiserver does. */
 export function webhookClient(port: number, ca: string, agentOptions: AgentOptions = {}) {
   const agent = new Agent({ keepAlive: true, ca, servername: 'localhost', ...agentOptions });

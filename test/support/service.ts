@@ -6,7 +6,9 @@ import { startApplication } from '../../src/bootstrap.ts';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config.ts';
 import { JsonLogger } from '../../src/logging/json-logger.ts';
 import { ServingService } from '../../src/serving/serving.service.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { FIXTURE_SIDECARS } from './golden-cases.ts';
+import { webhookClient, type WebhookClient } from './https-client.ts';
 
 export interface RunningService {
   readonly app: INestApplication;
@@ -49,6 +51,31 @@ export async function startService(env: Record<string, string> = {}): Promise<Ru
     async close() {
       await app.close();
       rmSync(tlsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For a test file or describe block: the service starts before its tests with a keep-alive
+ * client that trusts its CA, and both stop after. Read them through the getters, inside tests.
+ */
+export function useService(env: Record<string, string> = {}): { readonly service: RunningService; readonly client: WebhookClient } {
+  let running: RunningService | undefined;
+  let client: WebhookClient | undefined;
+  beforeAll(async () => {
+    running = await startService(env);
+    client = webhookClient(running.port, running.ca);
+  });
+  afterAll(async () => {
+    client?.close();
+    await running?.close();
+  });
+  return {
+    get service() {
+      return running!;
+    },
+    get client() {
+      return client!;
     },
   };
 }
