@@ -89,6 +89,8 @@ export class CertificatesService implements OnModuleInit, OnModuleDestroy {
       this.logger.log({ msg: previous ? 'serving certificate updated' : 'serving certificate loaded', reasons: report.changes, ...details });
     } else if (previous?.provisional) {
       this.logger.log({ msg: 'the shared certificate is reachable again and the same as the stand-in; publishing its CA bundle', ...details });
+    } else if (report.changes.length > 0) {
+      this.logger.log({ msg: 'serving certificate unchanged', reasons: report.changes, ...details });
     }
   }
 

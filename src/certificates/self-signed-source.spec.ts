@@ -166,6 +166,18 @@ describe(SelfSignedSource.name, () => {
     await vi.waitFor(() => expect(seen.accepted.map(({ report }) => report.changes)).toContainEqual(['the serving certificate is due for renewal']));
   });
 
+  it('puts back the identity it serves when the store loses it, rather than making a new CA', async () => {
+    const store = new MemoryStore();
+    const seen = recorder();
+    const created = source(store);
+    await created.start(seen.sink);
+    const serving = store.state!;
+    store.state = undefined;
+    await created.reconcile();
+    expect(store.state).toBe(serving);
+    expect(seen.accepted.at(-1)!.report.changes).toEqual(['memory store was missing; restored the certificate being served']);
+  });
+
   it('stops for good: no reconcile reaches the sink after stop', async () => {
     const store = new MemoryStore();
     const seen = recorder();

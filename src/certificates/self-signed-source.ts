@@ -2,6 +2,7 @@ import { Backoff } from '../common/backoff.ts';
 import { MAX_TIMER_MS, type IdentitySink, type IdentitySource } from './identity-source.ts';
 import { reconcileSelfSigned } from './self-signed-issuer.ts';
 import type { SelfSignedSettings } from './self-signed-plan.ts';
+import type { TlsState } from './tls-state.ts';
 import type { TlsStore } from './tls-store.ts';
 
 const CONFLICT_ATTEMPTS = 5;
@@ -19,6 +20,8 @@ export class SelfSignedSource implements IdentitySource {
   private running: Promise<void> = Promise.resolve();
   private queued = false;
   private stopped = false;
+  /** What this replica serves: if the store loses it (a deleted Secret), it is put back rather than replaced. */
+  private serving: TlsState | undefined;
 
   constructor(
     private readonly store: TlsStore,
@@ -62,12 +65,16 @@ export class SelfSignedSource implements IdentitySource {
     try {
       for (let attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
         const stored = await this.store.load();
-        const result = await reconcileSelfSigned(stored?.state, this.settings, this.clock());
-        if (result.changes.length > 0 && (await this.store.save(result.state, stored?.version)) === 'conflict') continue;
+        // Replacing a lost identity with a new CA would fail every apiserver call until the new bundle is registered.
+        const restoring = !stored && this.serving !== undefined;
+        const result = await reconcileSelfSigned(stored?.state ?? this.serving, this.settings, this.clock());
+        if ((result.changes.length > 0 || restoring) && (await this.store.save(result.state, stored?.version)) === 'conflict') continue;
         if (this.stopped) return;
         this.retry.reset();
+        this.serving = result.state;
         const changes = attempt > 1 && result.changes.length === 0 ? [`another replica saved ${this.store.description} first; using its certificate`] : result.changes;
-        this.sink?.accept(result.state, { changes, defects: result.defects.map((defect) => `${this.store.description}: ${defect}`) });
+        const report = restoring ? [`${this.store.description} was missing; restored the certificate being served`, ...changes] : changes;
+        this.sink?.accept(result.state, { changes: report, defects: result.defects.map((defect) => `${this.store.description}: ${defect}`) });
         this.schedule(result.nextCheckAt - this.clock());
         return;
       }

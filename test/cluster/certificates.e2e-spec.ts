@@ -161,6 +161,17 @@ describe('the TLS identity shared through a Secret', () => {
     expect(reports.map((line) => line['msg'])).toContain(`replaced a bad certificate: Secret ${namespace}/${SECRET}: the stored CA certificate cannot be parsed`);
   });
 
+  it('puts a deleted Secret back with the identity being served, so the registered CA bundle stays valid', async () => {
+    const namespace = await cluster.createNamespace('certificates');
+    const [a, b] = await Promise.all([replica(namespace), replica(namespace)]);
+    const served = certificates(a).current()!;
+    await cluster.core.deleteNamespacedSecret({ name: SECRET, namespace });
+    await vi.waitFor(async () => expect(secretText(await readSecret(namespace), 'ca.crt')).toBe(served.caBundle), { timeout: 5_000, interval: 100 });
+    expect(secretText(await readSecret(namespace), 'tls.crt')).toBe(served.certificate);
+    for (const service of [a, b]) expect(certificates(service).current()!.fingerprint).toBe(served.fingerprint);
+    expect([...a.logs, ...b.logs].some((line) => (line['reasons'] as string[] | undefined)?.includes(`Secret ${namespace}/${SECRET} was missing; restored the certificate being served`))).toBe(true);
+  });
+
   describe('with the apiserver unreachable at start', () => {
     /** A TCP relay to the apiserver that the test switches on, so the same kubeconfig first fails, then works. */
     async function relay(): Promise<{ kubeconfig: string; open(): Promise<void> }> {
