@@ -29,11 +29,12 @@ export function mebibytes(bytes: number): string {
 }
 
 /** "20000 reviews at concurrency 256 in 6.1 s (3279/s), 0 failed, 0 lost, p99 41 ms, max 80 ms" */
-export function loadFigures(result: LoadResult, how: string, lost: number): string {
+/** `failed` defaults to every failure; a caller that explains some of them (refused after shutdown) passes the rest. */
+export function loadFigures(result: LoadResult, how: string, lost: number, failed = result.failures.length): string {
   const rate = Math.round(result.sent / (result.elapsedMs / 1000));
   const p99 = Math.round(percentile(result.latenciesMs, 99));
   const max = Math.round(percentile(result.latenciesMs, 100));
-  return `${result.sent} reviews ${how} in ${seconds(result.elapsedMs)} (${rate}/s), ${result.failures.length} failed, ${lost} lost, p99 ${p99} ms, max ${max} ms`;
+  return `${result.sent} reviews ${how} in ${seconds(result.elapsedMs)} (${rate}/s), ${failed} failed, ${lost} lost, p99 ${p99} ms, max ${max} ms`;
 }
 
 /** The first few failures, grouped by what went wrong, for an assertion message a person can act on. */

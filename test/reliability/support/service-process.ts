@@ -25,6 +25,8 @@ export interface ServiceUnderTest extends ServiceProcess {
   /** The CA bundle as written to TLS_DIR/ca.crt now. */
   readonly ca: () => string;
   readonly waitUntilReady: (timeoutMs?: number) => Promise<void>;
+  /** Resolves once the process has exited and all it wrote has been read. */
+  readonly closed: Promise<void>;
   /** Kills it if still running and removes its TLS_DIR. */
   readonly dispose: () => Promise<void>;
 }
@@ -66,10 +68,12 @@ export async function startServiceProcess(env: Readonly<Record<string, string>> 
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   const service: ServiceUnderTest = {
     child,
     exited,
+    closed,
     stdout: () => kept.join('\n'),
     stderr: () => stderr,
     port,
