@@ -1,4 +1,4 @@
-import { Watch, type V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { Backoff } from '../common/backoff.ts';
 import { messageOf, statusOf } from '../kubernetes/api-errors.ts';
 import type { KubeClients } from '../kubernetes/kube-clients.ts';
@@ -93,7 +93,7 @@ export class SecretTlsStore implements TlsStore {
         backoff.reset();
         if (phase === 'DELETED' || ((phase === 'ADDED' || phase === 'MODIFIED') && secret.metadata?.resourceVersion !== this.knownVersion)) onChange();
       };
-      new Watch(this.clients.kubeConfig)
+      this.clients
         .watch(`/api/v1/namespaces/${this.namespace}/secrets`, { fieldSelector: `metadata.name=${this.name}` }, onEvent, done)
         .then((controller) => (stopped ? controller.abort() : (abort = controller)))
         .catch(done);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { V1MicroTime, type EventsV1Event } from '@kubernetes/client-node';
+import type { EventsV1Event } from '@kubernetes/client-node';
 import { Subject, type Subscription } from 'rxjs';
 import { InjectionService } from '../admission/injection.service.ts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.ts';
@@ -79,7 +79,7 @@ export class EventsService implements OnModuleInit, OnApplicationShutdown {
     const { regarding } = event;
     const body: EventsV1Event = {
       metadata: { name: `${regarding.name}.${randomBytes(8).toString('hex')}`, namespace: regarding.namespace },
-      eventTime: new V1MicroTime(),
+      eventTime: clients.microTimeNow(),
       reportingController: REPORTING_CONTROLLER,
       reportingInstance: this.config.podName,
       action: 'Inject',

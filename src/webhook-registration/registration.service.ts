@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { PatchStrategy, Watch, type V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
+import type { V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import { Backoff } from '../common/backoff.ts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.ts';
@@ -86,13 +86,13 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
     if (this.config.webhook.cleanupOnShutdown && this.clients) await this.remove(this.clients);
   }
 
-  private begin(): void {
+  private async begin(): Promise<void> {
     if (this.stopped) return;
     // A kubeconfig may appear after start (a mounted file); enabled mode keeps looking.
-    const access = this.access.clients ? this.access : discoverKubernetes(this.config);
+    const access = this.access.clients ? this.access : await discoverKubernetes(this.config);
     if (!access.clients) {
       this.fail(`WEBHOOK_REGISTRATION=enabled but ${access.reason}`, true);
-      this.retryTimer = setTimeout(() => this.begin(), this.backoff.next()).unref();
+      this.retryTimer = setTimeout(() => void this.begin(), this.backoff.next()).unref();
       return;
     }
     const clients = (this.clients = access.clients);
@@ -130,7 +130,7 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
     const bundle = this.caBundle;
     clearTimeout(this.retryTimer);
     try {
-      await clients.objects.patch(this.desired(), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      await clients.apply(this.desired(), FIELD_MANAGER);
       const wasRegistered = this.state.phase === 'registered';
       this.state$.next({ phase: 'registered', caBundle: bundle });
       this.backoff.reset();
@@ -166,7 +166,7 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
       if (error && statusOf(error) !== 410) this.logger.warn({ msg: 'webhook configuration watch ended', reason: adviceFor(error, 'watch', name, undefined) });
       setTimeout(() => this.startWatch(clients), this.watchBackoff.next()).unref();
     };
-    new Watch(clients.kubeConfig)
+    clients
       .watch('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', { fieldSelector: `metadata.name=${name}` }, onEvent, onDone)
       .then((abort) => (this.stopped ? abort.abort() : (this.watchAbort = abort)))
       .catch(onDone);

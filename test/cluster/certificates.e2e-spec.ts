@@ -52,8 +52,8 @@ function servedFingerprint(service: RunningService): Promise<string> {
   });
 }
 
-function store(namespace: string): SecretTlsStore {
-  const access = discoverKubernetes({ inCluster: false, kubeconfig: cluster.info.kubeconfigPath });
+async function store(namespace: string): Promise<SecretTlsStore> {
+  const access = await discoverKubernetes({ inCluster: false, kubeconfig: cluster.info.kubeconfigPath });
   if (!access.clients) throw new Error(access.reason);
   return new SecretTlsStore(access.clients, namespace, SECRET);
 }
@@ -63,7 +63,7 @@ const settings = { hostnames: ['localhost', '127.0.0.1'], certValidityMs: 3_600_
 describe('the TLS identity shared through a Secret', () => {
   it('settles an AlreadyExists race and a stale replace on the real apiserver: one write wins, the other is told so', async () => {
     const namespace = await cluster.createNamespace('certificates');
-    const [first, second] = [store(namespace), store(namespace)];
+    const [first, second] = [await store(namespace), await store(namespace)];
     expect(await Promise.all([first.load(), second.load()])).toEqual([undefined, undefined]);
     const [mine, theirs] = await Promise.all([reconcileSelfSigned(undefined, settings, Date.now()), reconcileSelfSigned(undefined, settings, Date.now())]);
     const outcomes = await Promise.all([first.save(mine.state, undefined), second.save(theirs.state, undefined)]);
@@ -104,7 +104,7 @@ describe('the TLS identity shared through a Secret', () => {
     const [a, b] = await Promise.all([replica(namespace), replica(namespace)]);
     const before = certificates(a).current()!;
     // Another replica renews: it reads the Secret and, finding the certificate due, saves a new one.
-    const other = store(namespace);
+    const other = await store(namespace);
     const loaded = (await other.load())!;
     const key = await generateRsaKey();
     const certificate = createServingCertificate(key, {
