@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import { Logger, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
@@ -27,8 +27,23 @@ export async function startApplication(config: AppConfig, options: StartOptions 
     logger: options.logger ?? new JsonLogger(config.logLevel),
   });
   await app.init();
-  if (options.handleSignals) exitOnSignals(app, config.shutdownTimeoutMs);
+  if (options.handleSignals) {
+    exitOnSignals(app, config.shutdownTimeoutMs);
+    logUnhandledRejections();
+  }
   return app;
+}
+
+/**
+ * A background task that fails without handling its error (a bug) is logged, not allowed
+ * to take down a webhook that every pod creation waits on. Uncaught exceptions still end
+ * the process: its state can no longer be trusted.
+ */
+function logUnhandledRejections(): void {
+  const logger = new Logger('Process');
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ msg: 'unhandled promise rejection (a bug; the service keeps running)', error: reason instanceof Error ? reason.stack : String(reason) });
+  });
 }
 
 /**
