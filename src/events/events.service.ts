@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { EventsV1Event } from '@kubernetes/client-node';
 import { Subject, type Subscription } from 'rxjs';
-import { InjectionService } from '../admission/injection.service.ts';
+import { InjectionService, type ReviewOutcome } from '../admission/injection.service.ts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.ts';
 import { messageOf } from '../kubernetes/api-errors.ts';
 import type { KubeClients, KubernetesAccess } from '../kubernetes/kube-clients.ts';
@@ -43,12 +43,13 @@ export class EventsService implements OnModuleInit, OnApplicationShutdown {
     const clients = this.access.clients;
     if (!clients) return;
     this.subscription = this.injection.outcomes$.subscribe((outcome) => {
-      const event = podEventFor(outcome);
-      if (!event) return;
-      const { regarding } = event;
-      const result = this.queue.enqueue(`${regarding.namespace}/${regarding.kind}/${regarding.name}/${event.reason}/${event.note}`, event);
-      this.results$.next(result);
-      if (result === 'queued') this.pump(clients);
+      // An error escaping a subscriber is rethrown by RxJS outside any request, which ends the process.
+      try {
+        this.record(outcome, clients);
+      } catch (error) {
+        this.results$.next('failed');
+        this.logger.warn({ msg: 'cannot describe an admission as a Kubernetes event (the admission is unaffected)', uid: outcome.request.uid, error: (error as Error).message });
+      }
     });
   }
 
@@ -57,6 +58,15 @@ export class EventsService implements OnModuleInit, OnApplicationShutdown {
     this.subscription?.unsubscribe();
     clearTimeout(this.timer);
     if (this.queue.size > 0) this.logger.log({ msg: 'events not sent before shutdown', count: this.queue.size });
+  }
+
+  private record(outcome: ReviewOutcome, clients: KubeClients): void {
+    const event = podEventFor(outcome);
+    if (!event) return;
+    const { regarding } = event;
+    const result = this.queue.enqueue(`${regarding.namespace}/${regarding.kind}/${regarding.name}/${event.reason}/${event.note}`, event);
+    this.results$.next(result);
+    if (result === 'queued') this.pump(clients);
   }
 
   private pump(clients: KubeClients): void {

@@ -56,6 +56,13 @@ describe(podEventFor.name, () => {
     expect(podEventFor(outcome(injected, { generateName: 'orphan-' }))).toBeUndefined();
   });
 
+  it('ignores owner references and names that are not what the API says, rather than throwing on them', () => {
+    const refused: InjectionDecision = { outcome: 'refused', reason: 'invalid-pod', message: 'bad' };
+    expect(podEventFor(outcome(refused, { name: 'p', ownerReferences: [null, 7, { controller: true, kind: {}, name: 'x', apiVersion: 'v1' }] }))?.regarding).toEqual({ apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'shop' });
+    expect(podEventFor(outcome(refused, { name: { toString: 1 }, generateName: 'web-' }))).toBeUndefined();
+    expect(podEventFor(outcome(refused, { name: { toString: 1 }, ownerReferences: [owner] }))?.note).toBe('Refused pod (unnamed): bad');
+  });
+
   it('keeps notes within the apiserver limit', () => {
     const refused: InjectionDecision = { outcome: 'refused', reason: 'invalid-pod', message: 'x'.repeat(5_000) };
     expect(podEventFor(outcome(refused, { name: 'p' }))!.note).toHaveLength(1024);

@@ -53,19 +53,29 @@ export function podEventFor({ request, decision }: ReviewOutcome): PodEvent | un
 
 function subjectOf(pod: Pod | undefined, namespace: string): EventSubject | undefined {
   if (!namespace) return undefined;
-  const owners = (pod?.metadata?.['ownerReferences'] ?? []) as readonly OwnerReference[];
-  const owner = Array.isArray(owners) ? owners.find((reference) => reference.controller === true) : undefined;
-  if (owner?.kind && owner.name && owner.apiVersion) {
-    return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, namespace, ...(owner.uid ? { uid: owner.uid } : {}) };
+  // The pod is what the client sent, checked only as far as injection needs: any field may hold any JSON.
+  const owners: unknown = pod?.metadata?.['ownerReferences'];
+  const owner = Array.isArray(owners) ? (owners as unknown[]).find((reference): reference is OwnerReference => isRecord(reference) && reference['controller'] === true) : undefined;
+  if (owner && isText(owner.kind) && isText(owner.name) && isText(owner.apiVersion)) {
+    return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, namespace, ...(isText(owner.uid) ? { uid: owner.uid } : {}) };
   }
-  const name = pod?.metadata?.name;
-  return name ? { apiVersion: 'v1', kind: 'Pod', name, namespace } : undefined;
+  const name: unknown = pod?.metadata?.name;
+  return isText(name) ? { apiVersion: 'v1', kind: 'Pod', name, namespace } : undefined;
 }
 
 function podLabel(pod: Pod | undefined): string {
-  const metadata = pod?.metadata;
-  if (metadata?.name) return metadata.name;
-  return metadata?.generateName ? `${metadata.generateName}*` : '(unnamed)';
+  const name: unknown = pod?.metadata?.name;
+  const generateName: unknown = pod?.metadata?.generateName;
+  if (isText(name)) return name;
+  return isText(generateName) ? `${generateName}*` : '(unnamed)';
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function clip(note: string): string {

@@ -10,6 +10,10 @@ export function findPodShapeProblem(object: JsonValue | undefined): string | und
   const metadata = object['metadata'];
   if (metadata !== undefined && metadata !== null) {
     if (!isRecord(metadata)) return 'metadata must be an object';
+    // Rendered into templates ({{ pod.name }}): anything but a string would print as garbage, or throw.
+    for (const field of ['name', 'generateName'] as const) {
+      if (!isOptionalString(metadata[field])) return `metadata.${field} must be a string`;
+    }
     for (const field of ['labels', 'annotations'] as const) {
       const map = metadata[field];
       if (map === undefined || map === null) continue;
@@ -21,6 +25,7 @@ export function findPodShapeProblem(object: JsonValue | undefined): string | und
   }
   const spec = object['spec'];
   if (!isRecord(spec)) return 'spec must be an object';
+  if (!isOptionalString(spec['serviceAccountName'])) return 'spec.serviceAccountName must be a string';
   const containers = spec['containers'];
   if (!Array.isArray(containers) || containers.length === 0) return 'spec.containers must be a non-empty list';
   for (const field of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
@@ -56,6 +61,10 @@ function findNamedListProblem(list: JsonValue | undefined, path: string): string
   if (!Array.isArray(list)) return `${path} must be a list`;
   const bad = list.findIndex((item: JsonValue) => !isRecord(item) || typeof item['name'] !== 'string');
   return bad === -1 ? undefined : `${path}[${bad}] must be an object with a string name`;
+}
+
+function isOptionalString(value: JsonValue | undefined): boolean {
+  return value === undefined || value === null || typeof value === 'string';
 }
 
 function isRecord(value: JsonValue | undefined): value is Readonly<Record<string, JsonValue>> {
