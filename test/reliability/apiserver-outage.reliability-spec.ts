@@ -161,10 +161,11 @@ describe('apiserver unreachable', () => {
     const result = await stopSubjectLoad(enabled);
     const { sent, failures, lost } = await tally(enabled);
     const watchWarnings = enabled.service.lines().filter((line) => line.includes('webhook configuration watch ended')).length;
+    const repairedBecause = enabled.service.lines().map((line) => JSON.parse(line) as { msg?: string; why?: string }).findLast((entry) => entry.msg?.startsWith('webhook configuration '))?.why;
 
     printSummary(
       `apiserver down mid-run: ${loadFigures(result, 'paced', lost.length)}; readiness ${readinessDuringOutage.filter((status) => status === 200).length}/${readinessDuringOutage.length} probes 200 and ${answeredDuringOutage} reviews answered during a ${OUTAGE_SECONDS} s outage; ` +
-        `configuration deleted after the restart repaired in ${seconds(repairMs)}; over both phases ${sent} reviews, ${failures.length} failed, ${lost.length} lost; ${watchWarnings} "watch ended" warnings logged`,
+        `configuration deleted after the restart repaired in ${seconds(repairMs)} (${repairedBecause}); over both phases ${sent} reviews, ${failures.length} failed, ${lost.length} lost; ${watchWarnings} "watch ended" warnings logged`,
     );
     expect(failures.length, `${describeFailures(failures)}\n${diagnosis(enabled.service)}`).toBe(0);
     expect(lost).toEqual([]);
