@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.ts';
 import { httpGet, webhookClient, type HttpAnswer } from '../support/https-client.ts';
 import { describeCase, fuzzCase, KNOWN_CASES, type FuzzCase } from './support/adversarial-reviews.ts';
-import { sendCutOff, sendWhole } from './support/cut-off-request.ts';
+import { sendCutOff, sendWhole } from './support/raw-request.ts';
 import { judge, reReview, type Verdict } from './support/fuzz-oracle.ts';
 import { scrape, sample } from './support/metrics.ts';
 import { printSummary } from './support/report.ts';
@@ -124,7 +124,7 @@ describe('bad input', () => {
     const serverErrors = sample(metrics, 'sidecar_injector_webhook_responses_total', 'code="500"') ?? 0;
     const rejected = [...outcomes].filter(([key]) => key.startsWith('rejected')).map(([key, value]) => `${key.replace('rejected ', '')} ×${value}`).join(', ');
     printSummary(
-      `bad input: ${RUNS} adversarial cases (seed ${SEED}): rejected ${rejected}; ${outcomes.get('refused') ?? 0} refused with a reason, ${outcomes.get('skipped') ?? 0} skipped, ` +
+      `bad input: ${RUNS} adversarial cases (seed ${SEED}) and ${KNOWN_CASES.length} that once broke it: rejected ${rejected}; ${outcomes.get('refused') ?? 0} refused with a reason, ${outcomes.get('skipped') ?? 0} skipped, ` +
         `${outcomes.get('injected') ?? 0} injected (patch applied cleanly, re-review idempotent); ${goodSent} good reviews interleaved, 0 failed; ${serverErrors} server errors; service alive and ${ready.status === 200 ? 'ready' : `NOT ready (${ready.status})`}`,
     );
     expect(service.child.exitCode).toBeNull();

@@ -71,7 +71,7 @@ export function parseAnswer(answer: Answer): AnswerBody | string {
   return parsed;
 }
 
-/** The pod a review carries, for tests that inspect what their patch does. */
+/** A golden case by name, for tests that judge answers their own way (the expected answer changes under them). */
 export function goldenCase(name: string): Case {
   const testCase = CASES.find((candidate) => candidate.name === name);
   if (!testCase) throw new Error(`no golden case named ${name}`);

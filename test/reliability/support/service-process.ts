@@ -34,7 +34,8 @@ export interface ServiceUnderTest extends ServiceProcess {
 /**
  * Runs `node dist/main.js` in its own process, as in production, so the load generator does
  * not share its event loop or its CPU time slice. Defaults match the golden corpus (its
- * templates and own namespace), registration off; `env` overrides anything.
+ * templates and own namespace), registration off; `env` overrides anything, `nodeArgs` go
+ * before the script (e.g. `--inspect` for the soak's forced GCs).
  */
 export async function startServiceProcess(env: Readonly<Record<string, string>> = {}, nodeArgs: readonly string[] = []): Promise<ServiceUnderTest> {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
