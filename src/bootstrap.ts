@@ -3,6 +3,7 @@ import { Logger, type INestApplication, type LoggerService } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
+import { config as rxjsConfig } from 'rxjs';
 import { AppModule } from './app.module.ts';
 import type { AppConfig } from './config/app-config.ts';
 import { JsonLogger } from './logging/json-logger.ts';
@@ -41,9 +42,11 @@ export async function startApplication(config: AppConfig, options: StartOptions 
  */
 function logUnhandledRejections(): void {
   const logger = new Logger('Process');
-  process.on('unhandledRejection', (reason) => {
-    logger.error({ msg: 'unhandled promise rejection (a bug; the service keeps running)', error: reason instanceof Error ? reason.stack : String(reason) });
-  });
+  const report = (what: string) => (reason: unknown) =>
+    logger.error({ msg: `${what} (a bug; the service keeps running)`, error: reason instanceof Error ? reason.stack : String(reason) });
+  process.on('unhandledRejection', report('unhandled promise rejection'));
+  // RxJS rethrows a subscriber's error outside any request, where it would end the process.
+  rxjsConfig.onUnhandledError = report('error in an observer');
 }
 
 /**
