@@ -1,7 +1,8 @@
+import { Logger } from '@nestjs/common';
 import type { V1Secret } from '@kubernetes/client-node';
-import { Backoff } from '../common/backoff.ts';
 import { messageOf, statusOf } from '../kubernetes/api-errors.ts';
 import type { KubeClients } from '../kubernetes/kube-clients.ts';
+import { keepWatching } from '../kubernetes/watch-loop.ts';
 import { secretFor, stateFromSecret } from './secret-format.ts';
 import type { TlsState } from './tls-state.ts';
 import type { StoredTls, TlsStore } from './tls-store.ts';
@@ -19,6 +20,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
  * and the caller reloads and re-plans. The watch brings renewals by other replicas.
  */
 export class SecretTlsStore implements TlsStore {
+  private readonly logger = new Logger(SecretTlsStore.name);
   readonly description: string;
   private readonly requestTimeoutMs: number;
   /** The version last read, so a replace keeps its type, labels and annotations. */
@@ -74,36 +76,23 @@ export class SecretTlsStore implements TlsStore {
   }
 
   watch(onChange: () => void): () => void {
-    const backoff = new Backoff(1_000, 30_000);
-    let stopped = false;
-    let abort: AbortController | undefined;
-    let retry: NodeJS.Timeout | undefined;
-    let connections = 0;
-    const begin = (): void => {
-      if (stopped) return;
-      // A change (even a deletion) made while no watch was open is only seen by looking.
-      if (connections++ > 0) onChange();
-      let ended = false;
-      const done = (): void => {
-        if (ended || stopped) return;
-        ended = true;
-        retry = setTimeout(begin, backoff.next()).unref();
-      };
-      const onEvent = (phase: string, secret: V1Secret): void => {
-        backoff.reset();
+    let lastReason: string | undefined;
+    return keepWatching<V1Secret>({
+      clients: this.clients,
+      path: `/api/v1/namespaces/${this.namespace}/secrets`,
+      name: this.name,
+      onEvent: (phase, secret) => {
         if (phase === 'DELETED' || ((phase === 'ADDED' || phase === 'MODIFIED') && secret.metadata?.resourceVersion !== this.knownVersion)) onChange();
-      };
-      this.clients
-        .watch(`/api/v1/namespaces/${this.namespace}/secrets`, { fieldSelector: `metadata.name=${this.name}` }, onEvent, done)
-        .then((controller) => (stopped ? controller.abort() : (abort = controller)))
-        .catch(done);
-    };
-    begin();
-    return () => {
-      stopped = true;
-      clearTimeout(retry);
-      abort?.abort();
-    };
+      },
+      onReconnect: onChange,
+      // A watch that cannot be opened only delays seeing another replica's renewal (the next
+      // save still compares versions), so each new reason is said once, not every retry.
+      onError: (error) => {
+        const reason = this.explain(error, 'watch');
+        if (reason !== lastReason) this.logger.warn({ msg: 'cannot watch the TLS Secret; renewals by other replicas arrive late', reason });
+        lastReason = reason;
+      },
+    });
   }
 
   private call<T>(request: Promise<T>): Promise<T> {
@@ -115,7 +104,7 @@ export class SecretTlsStore implements TlsStore {
   }
 
   /** One line that says what failed and, where it is ours to fix, how. */
-  private explain(error: unknown, verb: 'get' | 'create' | 'update'): string {
+  private explain(error: unknown, verb: 'get' | 'create' | 'update' | 'watch'): string {
     const detail = messageOf(error);
     switch (statusOf(error)) {
       case undefined:

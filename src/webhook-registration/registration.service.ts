@@ -7,6 +7,7 @@ import { CertificatesService } from '../certificates/certificates.service.ts';
 import { statusOf } from '../kubernetes/api-errors.ts';
 import { discoverKubernetes, type KubeClients, type KubernetesAccess } from '../kubernetes/kube-clients.ts';
 import { KUBERNETES } from '../kubernetes/kubernetes.module.ts';
+import { keepWatching } from '../kubernetes/watch-loop.ts';
 import { ServingService } from '../serving/serving.service.ts';
 import { adviceFor } from './api-advice.ts';
 import { buildWebhookConfiguration, findDrift, FIELD_MANAGER } from './webhook-configuration.ts';
@@ -29,13 +30,12 @@ const RESYNC_INTERVAL_MS = 60_000;
 export class RegistrationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RegistrationService.name);
   private readonly backoff = new Backoff();
-  private readonly watchBackoff = new Backoff(1_000, 30_000);
   private clients: KubeClients | undefined;
   private caBundle: string | undefined;
   private bundleSubscription: Subscription | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private watchAbort: AbortController | undefined;
+  private stopWatch: (() => void) | undefined;
   private syncing: Promise<void> | undefined;
   private syncAgain = false;
   private stopped = false;
@@ -81,7 +81,7 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
     this.bundleSubscription?.unsubscribe();
     clearTimeout(this.retryTimer);
     clearInterval(this.resyncTimer);
-    this.watchAbort?.abort();
+    this.stopWatch?.();
     await this.syncing;
     if (this.config.webhook.cleanupOnShutdown && this.clients) await this.remove(this.clients);
   }
@@ -102,7 +102,7 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
       this.requestSync('the CA bundle changed');
     });
     this.startWatch(clients);
-    this.resyncTimer = setInterval(() => void this.checkDrift(), RESYNC_INTERVAL_MS).unref();
+    this.resyncTimer = setInterval(() => void this.checkDrift('periodic check'), RESYNC_INTERVAL_MS).unref();
   }
 
   private desired(): V1MutatingWebhookConfiguration {
@@ -151,35 +151,32 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
   private startWatch(clients: KubeClients): void {
     if (this.stopped) return;
     const name = this.config.webhook.name;
-    const onEvent = (type: string, object: V1MutatingWebhookConfiguration): void => {
-      this.watchBackoff.reset();
-      if (type === 'DELETED') return this.requestSync('someone deleted the configuration');
-      if (type !== 'ADDED' && type !== 'MODIFIED') return;
-      const drift = findDrift(this.desired(), object);
-      if (drift && !this.syncing) {
-        this.logger.warn({ msg: 'repairing the webhook configuration', drift });
-        this.requestSync(`repairing drift: ${drift}`);
-      }
-    };
-    const onDone = (error: unknown): void => {
-      if (this.stopped) return;
-      if (error && statusOf(error) !== 410) this.logger.warn({ msg: 'webhook configuration watch ended', reason: adviceFor(error, 'watch', name, undefined) });
-      setTimeout(() => this.startWatch(clients), this.watchBackoff.next()).unref();
-    };
-    clients
-      .watch('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', { fieldSelector: `metadata.name=${name}` }, onEvent, onDone)
-      .then((abort) => (this.stopped ? abort.abort() : (this.watchAbort = abort)))
-      .catch(onDone);
+    this.stopWatch = keepWatching<V1MutatingWebhookConfiguration>({
+      clients,
+      path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+      name,
+      onEvent: (type, object) => {
+        if (type === 'DELETED') return this.requestSync('someone deleted the configuration');
+        if (type !== 'ADDED' && type !== 'MODIFIED') return;
+        const drift = findDrift(this.desired(), object);
+        if (drift && !this.syncing) {
+          this.logger.warn({ msg: 'repairing the webhook configuration', drift });
+          this.requestSync(`repairing drift: ${drift}`);
+        }
+      },
+      onReconnect: () => void this.checkDrift('the watch reconnected'),
+      onError: (error) => this.logger.warn({ msg: 'webhook configuration watch failed; retrying', reason: adviceFor(error, 'watch', name, undefined) }),
+    });
   }
 
-  private async checkDrift(): Promise<void> {
+  private async checkDrift(why: string): Promise<void> {
     if (!this.clients || this.syncing) return;
     try {
       const actual = await this.clients.admission.readMutatingWebhookConfiguration({ name: this.config.webhook.name });
       const drift = findDrift(this.desired(), actual);
-      if (drift) this.requestSync(`periodic check: ${drift}`);
+      if (drift) this.requestSync(`${why}: ${drift}`);
     } catch (error) {
-      if (statusOf(error) === 404) this.requestSync('periodic check: the configuration does not exist');
+      if (statusOf(error) === 404) this.requestSync(`${why}: the configuration does not exist`);
       else this.logger.warn({ msg: 'periodic webhook check failed', reason: adviceFor(error, 'read', this.config.webhook.name, undefined) });
     }
   }
