@@ -24,7 +24,7 @@ export interface WatchLoop<T> {
 
 /** Keeps one object watched until the returned function is called. */
 export function keepWatching<T>(loop: WatchLoop<T>): () => void {
-  const backoff = new Backoff(1_000, 30_000);
+  const backoff = new Backoff(500, 10_000);
   let stopped = false;
   let abort: AbortController | undefined;
   let retry: NodeJS.Timeout | undefined;
