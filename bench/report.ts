@@ -7,6 +7,9 @@ export interface BenchReport {
   readonly date: string;
   readonly throughput: ThroughputReport;
   readonly apiserver: ApiserverReport;
+  /** Printed by bench/startup.ts and bench/rotation-stall.ts. */
+  readonly startup: string;
+  readonly rotation: string;
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
@@ -37,6 +40,18 @@ export function renderReport(report: BenchReport): string {
     }),
     '',
     `The webhook adds ${ms(report.apiserver.with.p50Ms - report.apiserver.without.p50Ms)} ms at the median and ${ms(report.apiserver.with.p99Ms - report.apiserver.without.p99Ms)} ms at p99 to a pod creation.`,
+    '',
+    'Start to ready, without a cluster (`bench/startup.ts`):',
+    '',
+    '```',
+    report.startup,
+    '```',
+    '',
+    'Event-loop delay around certificate and CA rotations (`bench/rotation-stall.ts`):',
+    '',
+    '```',
+    report.rotation,
+    '```',
   ];
   return lines.join('\n');
 }
