@@ -32,6 +32,8 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
   private readonly backoff = new Backoff();
   private clients: KubeClients | undefined;
   private caBundle: string | undefined;
+  /** Until the certificates module has said which CA bundle to publish, nothing is applied (undefined is a valid answer: files without a CA). */
+  private bundleKnown = false;
   private bundleSubscription: Subscription | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -99,6 +101,7 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
     this.logger.log({ msg: 'registering the webhook', name: this.config.webhook.name, via: clients.source, target: this.config.webhook.url ?? `service ${this.config.webhook.serviceNamespace}/${this.config.webhook.serviceName}` });
     this.bundleSubscription = this.certificates.caBundle$.subscribe((bundle) => {
       this.caBundle = bundle;
+      this.bundleKnown = true;
       this.requestSync('the CA bundle changed');
     });
     this.startWatch(clients);
@@ -111,7 +114,8 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
 
   /** Coalesces requests: at most one apply runs, and one more follows if anything asked meanwhile. */
   private requestSync(why: string): void {
-    if (this.stopped) return;
+    // A configuration applied before the bundle is known would tell the apiserver to trust nothing, or the wrong CA.
+    if (this.stopped || !this.bundleKnown) return;
     if (this.syncing) {
       this.syncAgain = true;
       return;
