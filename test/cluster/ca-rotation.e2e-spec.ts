@@ -8,7 +8,6 @@ const admission = cluster.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 let service: ClusterService | undefined;
 
 afterAll(async () => {
-  if (service) await admission.deleteMutatingWebhookConfiguration({ name: service.webhookName }).catch(() => undefined);
   await service?.close();
 });
 

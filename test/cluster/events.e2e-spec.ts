@@ -1,4 +1,4 @@
-import { AdmissionregistrationV1Api, AppsV1Api, EventsV1Api, type EventsV1Event, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
+import { AppsV1Api, EventsV1Api, type EventsV1Event, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCluster } from '../control-plane/test-cluster.ts';
 import { containerNames, nginxPod, startClusterService, waitUntilInjecting, waitUntilReady, type ClusterService } from '../support/cluster-service.ts';
@@ -7,14 +7,10 @@ import { serviceAccountKubeconfig } from '../support/service-account.ts';
 const cluster = testCluster();
 const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
 const events = cluster.kubeConfig.makeApiClient(EventsV1Api);
-const admission = cluster.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 const services: ClusterService[] = [];
 
 afterAll(async () => {
-  for (const service of services) {
-    await admission.deleteMutatingWebhookConfiguration({ name: service.webhookName }).catch(() => undefined);
-    await service.close();
-  }
+  for (const service of services) await service.close();
 });
 
 async function start(env: Record<string, string> = {}): Promise<{ service: ClusterService; namespace: string }> {

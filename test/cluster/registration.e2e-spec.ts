@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AdmissionregistrationV1Api, Watch, type V1MutatingWebhookConfiguration, type V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCluster } from '../control-plane/test-cluster.ts';
-import { containerNames, nginxPod, startClusterService, waitUntilInjecting, waitUntilReady, type ClusterService } from '../support/cluster-service.ts';
+import { containerNames, nginxPod, startClusterService, waitUntilInjecting, waitUntilReady, waitUntilWebhookGone, type ClusterService } from '../support/cluster-service.ts';
 import { httpGet } from '../support/https-client.ts';
 import { serviceAccountKubeconfig } from '../support/service-account.ts';
 
@@ -13,12 +13,16 @@ const admission = cluster.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 const started: ClusterService[] = [];
 const webhooks = new Set<string>();
 
-// Configurations go first: a Fail webhook left pointing at a stopped service would refuse
-// other test files' pods that its object selector matches.
+// A Fail webhook left pointing at a stopped service would refuse other tests' pods that its
+// object selector matches: services retire their webhooks as they close, and the
+// configurations of services stopped on purpose are deleted here.
 afterEach(async () => {
-  for (const name of webhooks) await admission.deleteMutatingWebhookConfiguration({ name }).catch(() => undefined);
-  webhooks.clear();
   for (const service of started.splice(0)) await service.close().catch(() => undefined);
+  for (const name of webhooks) {
+    await admission.deleteMutatingWebhookConfiguration({ name }).catch(() => undefined);
+    await waitUntilWebhookGone(cluster, name);
+  }
+  webhooks.clear();
 });
 
 async function start(env: Record<string, string> = {}, ready = true): Promise<ClusterService> {
@@ -29,9 +33,10 @@ async function start(env: Record<string, string> = {}, ready = true): Promise<Cl
   return service;
 }
 
+/** Stops the service and leaves its webhook registered: what the apiserver does then is the test. */
 async function stop(service: ClusterService): Promise<void> {
   started.splice(started.indexOf(service), 1);
-  await service.close();
+  await service.close({ keepWebhook: true });
 }
 
 async function selectedNamespace(service: ClusterService): Promise<string> {

@@ -33,7 +33,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cluster.kubectl(['delete', 'mutatingwebhookconfiguration', service.webhookName, '--ignore-not-found']);
   await service?.close();
 });
 

@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import type { V1Pod } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, type V1Pod } from '@kubernetes/client-node';
 import type { TestCluster } from '../control-plane/test-cluster.ts';
 import { freePort } from './free-port.ts';
 import { httpGet } from './https-client.ts';
 import { startService, type RunningService } from './service.ts';
 
-export interface ClusterService extends RunningService {
+export interface ClusterService extends Omit<RunningService, 'close'> {
   /** Name of the MutatingWebhookConfiguration this instance owns (unique per test). */
   readonly webhookName: string;
   /** Label that selects namespaces for this instance's webhook (unique per test). */
   readonly selector: { readonly key: string; readonly value: string };
+  /**
+   * Removes the webhook configuration and waits until the apiserver has stopped calling
+   * it, then stops the service; `keepWebhook` stops the service alone (a test of what the
+   * apiserver does with a webhook that is down).
+   */
+  close(options?: { readonly keepWebhook?: boolean }): Promise<void>;
 }
 
 /**
@@ -35,7 +41,46 @@ export async function startClusterService(cluster: TestCluster, env: Record<stri
     ...env,
     PORT: String(port),
   });
-  return { ...service, webhookName, selector };
+  return {
+    ...service,
+    webhookName,
+    selector,
+    async close(options = {}) {
+      if (!options.keepWebhook) await retireWebhook(cluster, service, webhookName);
+      await service.close();
+    },
+  };
+}
+
+/**
+ * The apiserver drops a deleted webhook from its admission cache a moment after the delete;
+ * stopping the service before that would fail other tests' pods (their calls to this dead
+ * webhook, Fail by default).
+ */
+async function retireWebhook(cluster: TestCluster, service: RunningService, webhookName: string): Promise<void> {
+  const admission = cluster.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+  await admission.deleteMutatingWebhookConfiguration({ name: webhookName }).catch(() => undefined);
+  await waitUntilWebhookGone(cluster, webhookName, service);
+}
+
+/**
+ * Dry-run pods that the webhook's object entry would select show when the apiserver has
+ * stopped calling it: a live service no longer logs them, a dead one no longer fails them.
+ */
+export async function waitUntilWebhookGone(cluster: TestCluster, webhookName: string, service?: RunningService): Promise<void> {
+  const namespace = await cluster.createNamespace('retire');
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const name = `retire-probe-${attempt}`;
+    const probe = nginxPod(name);
+    probe.metadata!.labels = { 'sidecar-injector.io/inject': 'true' };
+    const failure = await cluster.core.createNamespacedPod({ namespace, body: probe, dryRun: 'All' }).then(
+      () => '',
+      (error: unknown) => String((error as { body?: unknown }).body ?? error),
+    );
+    const called = failure.includes(webhookName) || service?.logs.some((line) => line['pod'] === name && line['namespace'] === namespace);
+    if (!called) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export function nginxPod(name = 'nginx'): V1Pod {
