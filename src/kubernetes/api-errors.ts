@@ -30,12 +30,6 @@ export function messageOf(error: unknown): string {
   return status === undefined ? message : `${status}: ${message}`;
 }
 
-/** Worth retrying: no answer, conflicts, throttling and server errors. Not 4xx mistakes of ours. */
-export function isRetriable(error: unknown): boolean {
-  const status = statusOf(error);
-  return status === undefined || status === 409 || status === 429 || status >= 500;
-}
-
 function safeParse(text: string): unknown {
   try {
     return JSON.parse(text);
