@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { AdmissionRequest } from '../src/injection/admission-review.ts';
 import { toAdmissionResponse } from '../src/injection/admission-response.ts';
 import { decideInjection } from '../src/injection/injector.ts';
-import { SYSTEM_NAMESPACES } from '../src/injection/selection.ts';
+import { protectedNamespaces } from '../src/injection/protected-namespaces.ts';
 import type { Pod } from '../src/injection/kubernetes-types.ts';
 import { applyPatch, decodePatch, FIXTURE_OWN_NAMESPACE, loadFixtureConfig, loadGoldenCases, readGolden, toGolden } from './support/golden-cases.ts';
 
 const config = loadFixtureConfig();
-const policy = { protectedNamespaces: new Set([...SYSTEM_NAMESPACES, FIXTURE_OWN_NAMESPACE]) };
+const policy = { protectedNamespaces: new Set(protectedNamespaces(FIXTURE_OWN_NAMESPACE)) };
 
 function answer(request: AdmissionRequest, apiVersion: string) {
   return { apiVersion, response: toAdmissionResponse(request.uid, decideInjection(request, config, policy)) };

@@ -6,7 +6,7 @@ import type { AdmissionRequest, AdmissionResponse } from '../injection/admission
 import { toAdmissionResponse } from '../injection/admission-response.ts';
 import { decideInjection, type InjectionDecision, type InjectionPolicy } from '../injection/injector.ts';
 import type { Pod } from '../injection/kubernetes-types.ts';
-import { SYSTEM_NAMESPACES } from '../injection/selection.ts';
+import { protectedNamespaces } from '../injection/protected-namespaces.ts';
 import { SidecarConfigService } from '../sidecar-config/sidecar-config.service.ts';
 
 /** One answered review, for metrics, logs and Kubernetes Events. */
@@ -27,7 +27,7 @@ export class InjectionService {
     private readonly sidecarConfig: SidecarConfigService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.policy = { protectedNamespaces: new Set([...SYSTEM_NAMESPACES, config.podNamespace]) };
+    this.policy = { protectedNamespaces: new Set(protectedNamespaces(config.podNamespace)) };
   }
 
   review(request: AdmissionRequest): AdmissionResponse {

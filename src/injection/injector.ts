@@ -1,5 +1,6 @@
 import type { AdmissionRequest } from './admission-review.ts';
 import { STATUS_KEY } from './annotations.ts';
+import { formatInjectionStatus } from './injection-status.ts';
 import type { JsonPatch } from './json-patch.ts';
 import type { JsonValue, Pod } from './kubernetes-types.ts';
 import { mergeSidecars } from './merge-sidecars.ts';
@@ -50,7 +51,7 @@ export function decideInjection(request: AdmissionRequest, config: SidecarConfig
   const merge = mergeSidecars(sidecars);
   if (!merge.ok) return refused('sidecar-clash', merge.message);
 
-  const status = JSON.stringify({ sidecars: Object.fromEntries(sidecars.map(({ name, hash }) => [name, hash])) });
+  const status = formatInjectionStatus({ sidecars: Object.fromEntries(sidecars.map(({ name, hash }) => [name, hash])) });
   const result = buildInjectionPatch(pod, merge.merged, { [STATUS_KEY]: status });
   if (!result.ok) return refused('pod-conflict', result.message);
   return { outcome: 'injected', sidecars: selection.names, patch: result.patch };

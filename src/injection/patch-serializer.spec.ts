@@ -3,7 +3,7 @@ import { loadFixtureConfig, loadGoldenCases } from '../../test/support/golden-ca
 import type { AdmissionRequest } from './admission-review.ts';
 import { decideInjection } from './injector.ts';
 import { serializePatch } from './patch-serializer.ts';
-import { SYSTEM_NAMESPACES } from './selection.ts';
+import { SYSTEM_NAMESPACES } from './protected-namespaces.ts';
 
 describe(serializePatch.name, () => {
   const config = loadFixtureConfig();

@@ -2,9 +2,6 @@ import { INJECT_KEY, SIDECARS_KEY, STATUS_KEY } from './annotations.ts';
 import type { Pod } from './kubernetes-types.ts';
 import type { SidecarConfig } from './sidecar-config.ts';
 
-/** Namespaces that no pod of which is ever injected: a broken injector must not be able to stop the cluster's own pods. */
-export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
-
 export type Selection =
   | { readonly kind: 'none'; readonly reason: 'opted-out' | 'already-injected' | 'nothing-selected'; readonly message: string }
   | { readonly kind: 'unknown'; readonly message: string }

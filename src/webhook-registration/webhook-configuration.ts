@@ -2,14 +2,10 @@ import type { V1LabelSelector, V1LabelSelectorRequirement, V1MutatingWebhook, V1
 import type { WebhookConfig } from '../config/app-config.ts';
 import type { LabelSelector } from '../config/label-selector.ts';
 import { INJECT_KEY } from '../injection/annotations.ts';
+import { protectedNamespaces } from '../injection/protected-namespaces.ts';
 
 export const FIELD_MANAGER = 'sidecar-injector';
 export const WEBHOOK_PATH = '/inject';
-
-/** Namespaces no webhook entry ever selects, whatever NAMESPACE_SELECTOR says. */
-export function excludedNamespaces(ownNamespace: string): string[] {
-  return [...new Set(['kube-system', 'kube-public', 'kube-node-lease', ownNamespace])];
-}
 
 /**
  * The MutatingWebhookConfiguration this service owns, as an apply configuration: only the
@@ -21,7 +17,7 @@ export function excludedNamespaces(ownNamespace: string): string[] {
  * else. A pod matched by both is injected once: the second call sees the status annotation.
  */
 export function buildWebhookConfiguration(webhook: WebhookConfig, ownNamespace: string, caBundlePem: string | undefined): V1MutatingWebhookConfiguration {
-  const exclusion: V1LabelSelectorRequirement = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: excludedNamespaces(ownNamespace) };
+  const exclusion: V1LabelSelectorRequirement = { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [...protectedNamespaces(ownNamespace)] };
   const clientConfig = {
     ...(webhook.url ? { url: webhook.url } : { service: { name: webhook.serviceName, namespace: webhook.serviceNamespace, port: webhook.servicePort, path: WEBHOOK_PATH } }),
     ...(caBundlePem ? { caBundle: Buffer.from(caBundlePem).toString('base64') } : {}),

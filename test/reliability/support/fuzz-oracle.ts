@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import jsonpatch, { type Operation } from 'fast-json-patch';
 import { STATUS_KEY } from '../../../src/injection/annotations.ts';
-import { SYSTEM_NAMESPACES } from '../../../src/injection/selection.ts';
+import { protectedNamespaces } from '../../../src/injection/protected-namespaces.ts';
 import { FIXTURE_OWN_NAMESPACE, FIXTURE_SIDECARS } from '../../support/golden-cases.ts';
 import type { HttpCase } from './adversarial-reviews.ts';
 
@@ -33,7 +33,7 @@ interface Response {
 
 /** Every image the operator's templates name: an injected container may have no other. */
 const TEMPLATE_IMAGES = new Set([...readFileSync(FIXTURE_SIDECARS, 'utf8').matchAll(/image:\s*(\S+)/g)].map((match) => match[1]!));
-const PROTECTED = new Set([...SYSTEM_NAMESPACES, FIXTURE_OWN_NAMESPACE]);
+const PROTECTED = new Set(protectedNamespaces(FIXTURE_OWN_NAMESPACE));
 
 /**
  * Judges the answer to one adversarial request: a clear 4xx with a JSON message, or a 200
