@@ -25,7 +25,7 @@ k!=v (NotIn, one term per value: the same set), and `k in (a,b)` for In with sev
 */}}
 {{- define "sidecar-injector.namespaceSelector" -}}
 {{- $terms := list -}}
-{{- $selector := .Values.webhook.namespaceSelector | default dict -}}
+{{- $selector := .Values.webhook.namespaceSelector | default (dict "matchLabels" (dict "sidecar-injector" "enabled")) -}}
 {{- range $key, $value := ($selector.matchLabels | default dict) -}}
 {{- $terms = append $terms (printf "%s=%s" $key $value) -}}
 {{- end -}}
@@ -35,8 +35,9 @@ k!=v (NotIn, one term per value: the same set), and `k in (a,b)` for In with sev
 {{- else if eq .operator "DoesNotExist" -}}
 {{- $terms = append $terms (printf "!%s" .key) -}}
 {{- else if eq .operator "NotIn" -}}
+{{- $key := .key -}}
 {{- range $value := .values -}}
-{{- $terms = append $terms (printf "%s!=%s" $.key $value) -}}
+{{- $terms = append $terms (printf "%s!=%s" $key $value) -}}
 {{- end -}}
 {{- else if eq (len .values) 1 -}}
 {{- $terms = append $terms (printf "%s=%s" .key (first .values)) -}}
@@ -45,7 +46,7 @@ k!=v (NotIn, one term per value: the same set), and `k in (a,b)` for In with sev
 {{- end -}}
 {{- end -}}
 {{- if not $terms -}}
-{{- fail "webhook.namespaceSelector must select something: an empty selector would inject into every namespace" -}}
+{{- fail "webhook.namespaceSelector selects every namespace: give it matchLabels or matchExpressions" -}}
 {{- end -}}
 {{- join "," $terms -}}
 {{- end -}}
