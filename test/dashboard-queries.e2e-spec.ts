@@ -73,8 +73,8 @@ beforeAll(async () => {
   await until(() => metric(/^sidecar_injector_config_reloads_total\{result="failed"\} 1$/m), 'the rejected reload');
   for (const name of ['nginx-default', 'unknown-sidecar-refused']) await review(name);
   await scrape();
-  copyFileSync(new URL('sidecars.yaml', FIXTURES), join(dir, 'next.yaml'));
-  writeFileSync(templates, `${readFileSync(join(dir, 'next.yaml'), 'utf8')}\n# changed\n`);
+  // Another valid file (the shipped examples): a new generation.
+  copyFileSync(new URL('../config/sidecars.yaml', import.meta.url), templates);
   await until(() => metric(/^sidecar_injector_config_generation 2$/m), 'the accepted reload');
   for (const name of ['nginx-default', 'job-native-sidecar']) await review(name);
   await scrape();
