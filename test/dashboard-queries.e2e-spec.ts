@@ -66,8 +66,12 @@ beforeAll(async () => {
   const metric = async (pattern: RegExp) => pattern.test((await httpGet(healthPort, '/metrics')).text);
 
   await scrape();
-  for (const name of ['nginx-default', 'unknown-sidecar-refused', 'opt-out-annotation', 'many-containers-app-wins']) expect((await review(name)).status).toBe(200);
-  expect((await client.post('{"not": "a review"}')).status).toBe(400);
+  const answered = async (status: number, answer: Promise<{ status: number; text: string }>) => {
+    const { status: got, text } = await answer;
+    if (got !== status) throw new Error(`expected HTTP ${status}, got ${got}: ${text}`);
+  };
+  for (const name of ['nginx-default', 'unknown-sidecar-refused', 'opt-out-annotation', 'many-containers-app-wins']) await answered(200, review(name));
+  await answered(400, client.post('{"not": "a review"}'));
   await scrape();
   writeFileSync(templates, 'sidecars: [{ name: "Not A DNS Label" }]\n');
   await until(() => metric(/^sidecar_injector_config_reloads_total\{result="failed"\} 1$/m), 'the rejected reload');

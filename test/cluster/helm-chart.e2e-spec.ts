@@ -191,7 +191,7 @@ describe('helm install, upgrade and uninstall on the real apiserver', () => {
 
   beforeAll(async () => {
     const output = await helm(['install', release, CHART_DIR, '--namespace', namespace, '--create-namespace', '--values', valuesFile(values)], { kubeconfig: cluster.info.kubeconfigPath });
-    expect(output).toMatch(/STATUS: deployed/);
+    if (!/STATUS: deployed/.test(output)) throw new Error(`helm install did not deploy:\n${output}`);
     manifests = await installed();
     config = loadAppConfig(environmentOf(manifests, namespace));
   });

@@ -115,7 +115,8 @@ describe('the alerts (PrometheusRule) the chart ships', () => {
 
   it('have a unit test here for each alert, and a runbook, summary and severity each', () => {
     const alerts = groups.flatMap((group) => group.rules).filter((rule) => rule.alert);
-    expect(alerts.map((rule) => rule.alert).sort()).toEqual(CASES.map((test) => test.alert).sort());
+    const sorted = (names: readonly (string | undefined)[]) => names.map(String).sort((a, b) => a.localeCompare(b));
+    expect(sorted(alerts.map((rule) => rule.alert))).toEqual(sorted(CASES.map((test) => test.alert)));
     for (const rule of alerts) {
       expect(Object.keys(rule.annotations ?? {}).sort(), rule.alert).toEqual(['description', 'runbook', 'summary']);
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels?.['severity']);
