@@ -6,7 +6,7 @@ import express from 'express';
 import { config as rxjsConfig } from 'rxjs';
 import { AppModule } from './app.module.ts';
 import type { AppConfig } from './config/app-config.ts';
-import { JsonLogger } from './logging/json-logger.ts';
+import { PinoLogger } from './logging/pino-logger.ts';
 
 export interface StartOptions {
   readonly logger?: LoggerService | false;
@@ -25,7 +25,7 @@ export async function startApplication(config: AppConfig, options: StartOptions 
   const app = await NestFactory.create(AppModule.forRoot(config), new ExpressAdapter(server), {
     bodyParser: false,
     abortOnError: false,
-    logger: options.logger ?? new JsonLogger(config.logLevel),
+    logger: options.logger ?? new PinoLogger(config.logLevel),
   });
   await app.init();
   if (options.handleSignals) {

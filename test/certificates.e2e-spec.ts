@@ -9,7 +9,7 @@ import { startApplication } from '../src/bootstrap.ts';
 import { CertificatesService } from '../src/certificates/certificates.service.ts';
 import { createCaCertificate, createServingCertificate, generateRsaKey, keyToPem } from '../src/certificates/x509.ts';
 import { loadAppConfig } from '../src/config/app-config.ts';
-import { JsonLogger } from '../src/logging/json-logger.ts';
+import { PinoLogger } from '../src/logging/pino-logger.ts';
 import { ServingService } from '../src/serving/serving.service.ts';
 import { freePort } from './support/free-port.ts';
 import { FIXTURE_SIDECARS, loadGoldenCases } from './support/golden-cases.ts';
@@ -153,7 +153,7 @@ describe('TLS_MODE=files', () => {
   async function startFilesMode(dir: string) {
     const config = { ...loadAppConfig({ SIDECAR_CONFIG: FIXTURE_SIDECARS, POD_NAMESPACE: 'sidecar-injector', WEBHOOK_REGISTRATION: 'disabled', TLS_MODE: 'files', TLS_DIR: dir }), port: 0, healthPort: await freePort() };
     const logs: Record<string, unknown>[] = [];
-    const app = await startApplication(config, { logger: new JsonLogger('info', (line) => logs.push(JSON.parse(line) as Record<string, unknown>)) });
+    const app = await startApplication(config, { logger: new PinoLogger('info', (line) => logs.push(JSON.parse(line) as Record<string, unknown>)) });
     cleanups.push(() => app.close());
     return { app, logs, healthPort: config.healthPort, serving: app.get(ServingService) };
   }

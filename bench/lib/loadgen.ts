@@ -61,6 +61,6 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         const cpu = (cpuEnd || mainThreadCpuSeconds(options.serverPid)) - cpuStart;
         resolve({ ...result, cpuMicrosPerRequest: result.requests > 0 ? (cpu * 1e6) / result.requests : 0, peakRssBytes });
       }),
-    );
+    ).catch(reject);
   });
 }

@@ -122,7 +122,7 @@ function checkPlaceholders(entry: Readonly<Record<string, unknown>>, path: strin
     const at = `${path}.${placeholder.path}`;
     if (!TEMPLATE_VARIABLES.includes(placeholder.variable)) {
       findings.error(at, `unknown template variable "{{ ${placeholder.variable} }}" (known: ${TEMPLATE_VARIABLES.join(', ')})`);
-    } else if (/\.image$/.test(placeholder.path)) {
+    } else if (placeholder.path.endsWith('.image')) {
       // An image is the operator's decision alone; nothing about the pod may change it.
       findings.error(at, 'template variables are not allowed in an image');
     }

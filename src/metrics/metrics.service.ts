@@ -103,6 +103,14 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       },
     });
     new Gauge({
+      name: `${PREFIX}config_last_reload_successful`,
+      help: '1 when the newest sidecar config on disk is the one serving, 0 while a rejected change waits to be fixed',
+      registers,
+      collect() {
+        this.set(sidecarConfig.lastError === undefined ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: `${PREFIX}certificate_expiry_timestamp_seconds`,
       help: 'When the serving certificate expires (Unix time); 0 when there is none',
       registers,

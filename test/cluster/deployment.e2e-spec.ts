@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { AdmissionregistrationV1Api, EventsV1Api, V1MicroTime, type V1ConfigMap, type V1Deployment, type V1MutatingWebhookConfiguration, type V1Service } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config.ts';
 import { parseSidecarConfig } from '../../src/injection/sidecar-config-parser.ts';
 import { testCluster } from '../control-plane/test-cluster.ts';
-import { attempt, clientsAs, emptyWebhookConfiguration, serverSideApply, statusOf, until, watchStatus, type IdentityClients } from '../support/api-probes.ts';
-import { containerNames, nginxPod, startClusterService, waitUntilInjecting, waitUntilReady, type ClusterService } from '../support/cluster-service.ts';
+import { attempt } from '../support/api-probes.ts';
 import { find, K8S_DIR, renderKustomization, toYaml, type Manifest } from '../support/manifests.ts';
-import { serviceAccountKubeconfig } from '../support/service-account.ts';
+import { proveServiceAccountRbac } from '../support/rbac-proof.ts';
 
 /**
  * k8s/ on the real apiserver: every rendered object through server-side validation and
@@ -20,7 +18,6 @@ import { serviceAccountKubeconfig } from '../support/service-account.ts';
  * restricts, which this RBAC relies on, is shown in rbac-resource-names.e2e-spec.ts.
  */
 const cluster = testCluster();
-const admin = cluster.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 const DOCKERFILE = join(K8S_DIR, '..', 'Dockerfile');
 
@@ -60,9 +57,6 @@ function resourceNamesOf(kind: 'ClusterRole' | 'Role', resource: string): string
   return role.rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.resourceNames ?? []);
 }
 
-function caCertificatesIn(configuration: V1MutatingWebhookConfiguration): number {
-  return (Buffer.from(configuration.webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64').toString().match(/BEGIN CERTIFICATE/g) ?? []).length;
-}
 
 describe('k8s/ rendered by kubectl kustomize', () => {
   it('passes kubectl apply -k --dry-run=server: schema with strict field validation, admission, no warnings', async () => {
@@ -135,147 +129,10 @@ describe('k8s/ rendered by kubectl kustomize', () => {
   });
 });
 
-describe('the service running as the ServiceAccount of k8s/, with exactly its RBAC', () => {
-  const running: ClusterService[] = [];
-  let kubeconfig: string;
-
-  /** The real service in-process, in URL mode, with the identity and names the manifests give it. */
-  async function start(env: Record<string, string> = {}): Promise<ClusterService> {
-    const service = await startClusterService(cluster, {
-      KUBECONFIG: kubeconfig,
-      POD_NAMESPACE: namespace,
-      WEBHOOK_NAME: config.webhook.name,
-      TLS_SECRET_NAME: config.tls.secretName!,
-      // Tests in other files share this apiserver: a stopped injector must never refuse their pods.
-      WEBHOOK_FAILURE_POLICY: 'Ignore',
-      ...env,
-    });
-    running.push(service);
-    await waitUntilReady(service, 30_000);
-    return service;
-  }
-
-  async function stop(service: ClusterService): Promise<ClusterService> {
-    running.splice(running.indexOf(service), 1);
-    await service.close();
-    // Whatever it tried over its life, the apiserver never refused it.
-    expect(service.logs.filter((line) => /forbidden|\b403\b/i.test(JSON.stringify(line)))).toEqual([]);
-    return service;
-  }
-
-  function readConfiguration(): Promise<V1MutatingWebhookConfiguration> {
-    return admin.readMutatingWebhookConfiguration({ name: config.webhook.name });
-  }
-
-  beforeAll(async () => {
-    await cluster.kubectl(['apply', '-f', '-'], { input: toYaml(rbacManifests()) });
-    kubeconfig = await serviceAccountKubeconfig(cluster, namespace, find(manifests, 'ServiceAccount').metadata.name);
-  });
-
-  afterAll(async () => {
-    for (const service of running.splice(0)) await service.close();
-    await admin.deleteMutatingWebhookConfiguration({ name: config.webhook.name }).catch(() => undefined);
-  });
-
-  it('registers, shares its identity through its Secret, injects, records Events, and repairs a deletion through its watch', async () => {
-    const service = await start();
-    const registered = await readConfiguration();
-    expect(registered.metadata?.managedFields?.map((entry) => [entry.manager, entry.operation])).toContainEqual(['sidecar-injector', 'Apply']);
-    expect(registered.webhooks?.map((webhook) => webhook.name)).toEqual([`namespace.${config.webhook.name}`, `object.${config.webhook.name}`]);
-    const secret = await cluster.core.readNamespacedSecret({ name: config.tls.secretName!, namespace });
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['ca.crt', 'ca.key', 'tls.crt', 'tls.key']);
-
-    const selected = await cluster.createNamespace('deployed', { [service.selector.key]: service.selector.value });
-    await waitUntilInjecting(cluster, selected);
-    expect(containerNames(await cluster.core.createNamespacedPod({ namespace: selected, body: nginxPod() }))).toEqual(['nginx', 'log-agent']);
-    const events = cluster.kubeConfig.makeApiClient(EventsV1Api);
-    await expect
-      .poll(async () => (await events.listNamespacedEvent({ namespace: selected })).items.map((event) => [event.reason, event.regarding?.name]), { timeout: 10_000 })
-      .toContainEqual(['Injected', 'nginx']);
-
-    await admin.deleteMutatingWebhookConfiguration({ name: config.webhook.name });
-    // Nothing else changes now, and the periodic check is 60 s away: only the watch can notice
-    // in time, and only a server-side apply allowed to create can bring the object back.
-    await expect.poll(async () => (await readConfiguration().catch(() => undefined))?.metadata?.uid, { timeout: 10_000 }).toMatch(/./);
-    expect((await readConfiguration()).metadata?.uid).not.toBe(registered.metadata?.uid);
-    await stop(service);
-  });
-
-  it('re-applies in place after a restart, rolls its CA over through Secret updates and patches, and deletes its configuration when asked', { timeout: 60_000 }, async () => {
-    const before = await readConfiguration();
-    // A fresh Secret, so the short lifetimes below apply from the start: a serving
-    // certificate every few seconds and one CA rollover, as in ca-rotation.e2e-spec.ts.
-    await cluster.core.deleteNamespacedSecret({ name: config.tls.secretName!, namespace }).catch(() => undefined);
-    const service = await start({ TLS_CERT_VALIDITY: '10s', TLS_CA_VALIDITY: '14s', TLS_RENEW_BEFORE: '6s', WEBHOOK_CLEANUP_ON_SHUTDOWN: 'true' });
-    expect((await readConfiguration()).metadata?.uid).toBe(before.metadata?.uid);
-
-    await expect.poll(async () => caCertificatesIn(await readConfiguration()), { timeout: 30_000, interval: 250 }).toBe(2);
-    await waitUntilReady(service, 20_000);
-
-    const stopped = await stop(service);
-    expect(await statusOf(() => readConfiguration())).toBe(404);
-    expect(stopped.logs.some((line) => line['msg'] === 'webhook configuration removed (WEBHOOK_CLEANUP_ON_SHUTDOWN)')).toBe(true);
-  });
-});
-
-describe('what else the ServiceAccount of k8s/ may and may not do', () => {
-  const other = `unrelated-${randomBytes(3).toString('hex')}.example.io`;
-  let as: IdentityClients;
-
-  beforeAll(async () => {
-    await cluster.kubectl(['apply', '-f', '-'], { input: toYaml(rbacManifests()) });
-    as = await clientsAs(cluster, namespace, find(manifests, 'ServiceAccount').metadata.name);
-    await admin.createMutatingWebhookConfiguration({ body: emptyWebhookConfiguration(other) });
-    await cluster.core.createNamespacedSecret({ namespace, body: { metadata: { name: `other-${randomBytes(3).toString('hex')}` }, stringData: { token: 'not yours' } } });
-    // A refusal proves something only once the bindings are in force: wait for an allowed call.
-    await until(() => statusOf(() => as.admission.readMutatingWebhookConfiguration({ name: config.webhook.name })), (status) => status !== 403);
-  });
-
-  afterAll(async () => {
-    await admin.deleteMutatingWebhookConfiguration({ name: other }).catch(() => undefined);
-  });
-
-  const refused: [string, () => Promise<unknown>][] = [
-    ['server-side apply another MutatingWebhookConfiguration', () => serverSideApply(as.objects, other)],
-    ['read another MutatingWebhookConfiguration', () => as.admission.readMutatingWebhookConfiguration({ name: other })],
-    ['list MutatingWebhookConfigurations without a name selector', () => as.admission.listMutatingWebhookConfiguration()],
-    ['read another Secret in its own namespace', async () => as.core.readNamespacedSecret({ name: (await cluster.core.listNamespacedSecret({ namespace })).items.find((secret) => secret.metadata?.name?.startsWith('other-'))!.metadata!.name!, namespace })],
-    ['list the Secrets of its own namespace', () => as.core.listNamespacedSecret({ namespace })],
-    ['read a Secret of the same name in another namespace', () => as.core.readNamespacedSecret({ name: config.tls.secretName!, namespace: 'default' })],
-    ['read the ConfigMaps it is configured from (they are mounted)', () => as.core.readNamespacedConfigMap({ name: 'sidecar-injector-sidecars', namespace })],
-    ['list pods', () => as.core.listPodForAllNamespaces()],
-    ['create core/v1 Events', () => as.core.createNamespacedEvent({ namespace: 'default', body: { metadata: { name: 'refused' }, involvedObject: { kind: 'Pod', name: 'x', namespace: 'default' } } })],
-    ['list Events', () => as.events.listNamespacedEvent({ namespace: 'default' })],
-  ];
-
-  it.each(refused)('may not %s (403)', async (_action, call) => {
-    expect(await statusOf(call)).toBe(403);
-  });
-
-  it('may watch its own configuration and Secret by name, as the service does', async () => {
-    expect(await watchStatus(as.kubeConfig, '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', `metadata.name=${config.webhook.name}`)).toBe(200);
-    expect(await watchStatus(as.kubeConfig, `/api/v1/namespaces/${namespace}/secrets`, `metadata.name=${config.tls.secretName}`)).toBe(200);
-    expect(await watchStatus(as.kubeConfig, `/api/v1/namespaces/${namespace}/secrets`)).toBe(403);
-  });
-
-  it('may create events.k8s.io Events in any namespace, as the service does for pods', async () => {
-    const body = {
-      metadata: { name: `allowed.${randomBytes(4).toString('hex')}` },
-      eventTime: new V1MicroTime(),
-      reportingController: 'sidecar-injector.io/injector',
-      reportingInstance: 'test',
-      action: 'Inject',
-      type: 'Normal',
-      reason: 'Injected',
-      note: 'RBAC check',
-      regarding: { apiVersion: 'v1', kind: 'Pod', name: 'x', namespace: 'default' },
-    };
-    expect(await statusOf(() => as.events.createNamespacedEvent({ namespace: 'default', body }))).toBe(200);
-  });
-
-  it('may create a Secret of any name in its namespace (RBAC cannot bind a POST to a name) but not read it back', async () => {
-    const name = `made-${randomBytes(3).toString('hex')}`;
-    expect(await statusOf(() => as.core.createNamespacedSecret({ namespace, body: { metadata: { name } } }))).toBe(200);
-    expect(await statusOf(() => as.core.readNamespacedSecret({ name, namespace }))).toBe(403);
-  });
-});
+proveServiceAccountRbac(cluster, 'k8s/', () => ({
+  rbac: rbacManifests(),
+  serviceAccount: find(manifests, 'ServiceAccount').metadata.name,
+  namespace,
+  templatesConfigMap: 'sidecar-injector-sidecars',
+  config,
+}));

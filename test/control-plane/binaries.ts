@@ -22,12 +22,17 @@ export interface BuildOptions {
 
 export const defaultBinDir = path.join(cacheDir, 'bin');
 
+/** The binaries built from this folder's Go modules: the control plane, and the tools the chart and monitoring tests run. */
+export type ToolName = 'etcd' | 'kube-apiserver' | 'helm' | 'promtool';
+
 interface Component {
-  readonly file: 'etcd' | 'kube-apiserver';
+  readonly file: ToolName;
   readonly moduleDir: string;
   readonly pkg: string;
   readonly coldBuild: string;
   readonly ldflags: (goMod: string) => string;
+  /** Build tags; part of the stamp, so changing them rebuilds. */
+  readonly tags?: string;
 }
 
 const components: readonly Component[] = [
@@ -45,7 +50,30 @@ const components: readonly Component[] = [
     coldBuild: 'about 5 minutes on 2 cores, plus ~1 GB of module downloads',
     ldflags: kubeApiserverLdflags,
   },
+  {
+    file: 'helm',
+    moduleDir: path.join(goModulesDir, 'helm'),
+    pkg: 'helm.sh/helm/v4/cmd/helm',
+    coldBuild: 'about 2 minutes on 2 cores',
+    ldflags: (goMod) => versionLdflags(goMod, 'helm.sh/helm/v4', (version) => [`-X helm.sh/helm/v4/internal/version.version=${version}`, '-X helm.sh/helm/v4/internal/version.gitTreeState=clean']),
+  },
+  {
+    file: 'promtool',
+    moduleDir: path.join(goModulesDir, 'promtool'),
+    pkg: 'github.com/prometheus/prometheus/cmd/promtool',
+    coldBuild: 'about 2 minutes on 2 cores',
+    // Prometheus modules are tagged v0.<major><minor>.<patch> for release v<major>.<minor>.<patch>.
+    ldflags: (goMod) =>
+      versionLdflags(goMod, 'github.com/prometheus/prometheus', (version) => {
+        const release = /^v0\.(\d)(\d\d)\.(\d+)$/.exec(version);
+        return release ? [`-X github.com/prometheus/common/version.Version=${Number(release[1])}.${Number(release[2])}.${release[3]}`] : [];
+      }),
+    // Service discovery is for a Prometheus server; leaving its cloud SDKs out halves the build. Rules and PromQL are all there.
+    tags: 'netgo,remove_all_sd',
+  },
 ];
+
+const CONTROL_PLANE: readonly ToolName[] = ['etcd', 'kube-apiserver'];
 
 /**
  * The etcd and kube-apiserver to test against: `$KUBEBUILDER_ASSETS` when it holds both
@@ -62,13 +90,27 @@ export async function resolveBinaries(options: BuildOptions = {}): Promise<Binar
   return ensureBuilt(options);
 }
 
-/** Builds whichever binary is missing or was built from a different go.mod/go.sum. */
+/** Builds whichever control-plane binary is missing or was built from a different go.mod/go.sum. */
 export async function ensureBuilt(options: BuildOptions = {}): Promise<Binaries> {
+  const binDir = await ensureToolsBuilt(CONTROL_PLANE, options);
+  return binariesIn(binDir);
+}
+
+/**
+ * The path of a tool built from this folder's Go modules (`helm`, `promtool`), built on first
+ * use and cached like the control plane: same folder, same stamps, same lock.
+ */
+export async function resolveTool(name: ToolName, options: BuildOptions = {}): Promise<string> {
+  return path.join(await ensureToolsBuilt([name], options), name);
+}
+
+async function ensureToolsBuilt(names: readonly ToolName[], options: BuildOptions): Promise<string> {
   const binDir = options.binDir ?? defaultBinDir;
   const log = options.log ?? logToStderr;
+  const wanted = components.filter((component) => names.includes(component.file));
   const stale = async () => {
     const result: Array<{ component: Component; stamp: string }> = [];
-    for (const component of components) {
+    for (const component of wanted) {
       const stamp = await stampOf(component);
       if (!(await isCurrent(binDir, component, stamp))) result.push({ component, stamp });
     }
@@ -89,7 +131,7 @@ export async function ensureBuilt(options: BuildOptions = {}): Promise<Binaries>
       },
     );
   }
-  return binariesIn(binDir);
+  return binDir;
 }
 
 /** Half-written binaries of builds that died; only the lock holder builds, so none is live. */
@@ -119,7 +161,7 @@ async function build(
   const heartbeat = setInterval(() => log(`still building ${component.file} (${elapsed(started)})`), 30_000);
   try {
     await runGo(
-      ['build', '-trimpath', '-ldflags', component.ldflags(goMod), '-o', temporary, component.pkg],
+      ['build', '-trimpath', ...(component.tags ? ['-tags', component.tags] : []), '-ldflags', component.ldflags(goMod), '-o', temporary, component.pkg],
       component.moduleDir,
       { ...env, CGO_ENABLED: '0', GOWORK: 'off' },
       lockDir,
@@ -159,15 +201,10 @@ async function runGo(args: string[], cwd: string, env: NodeJS.ProcessEnv, workDi
 async function stampOf(component: Component): Promise<string> {
   const goMod = await readFile(path.join(component.moduleDir, 'go.mod'), 'utf8');
   const goSum = await readFile(path.join(component.moduleDir, 'go.sum'), 'utf8');
-  return createHash('sha256')
-    .update(goMod)
-    .update('\0')
-    .update(goSum)
-    .update('\0')
-    .update(component.pkg)
-    .update('\0')
-    .update(component.ldflags(goMod))
-    .digest('hex');
+  const hash = createHash('sha256').update(goMod).update('\0').update(goSum).update('\0').update(component.pkg).update('\0').update(component.ldflags(goMod));
+  // Only when set: the control plane's stamps, and so everyone's cached binaries, stay as they were.
+  if (component.tags) hash.update('\0').update(component.tags);
+  return hash.digest('hex');
 }
 
 async function isCurrent(binDir: string, component: Component, stamp: string): Promise<boolean> {
@@ -199,6 +236,12 @@ function kubeApiserverLdflags(goMod: string): string {
     `-X ${pkg}.gitMinor=${minor}`,
     `-X ${pkg}.gitTreeState=clean`,
   ].join(' ');
+}
+
+/** `-s -w` plus version stamps for the version of `modulePath` that go.mod requires. */
+function versionLdflags(goMod: string, modulePath: string, stamps: (version: string) => string[]): string {
+  const version = new RegExp(`^\\s*(?:require\\s+)?${modulePath.replaceAll('.', '\\.')} (v\\S+)`, 'm').exec(goMod)?.[1];
+  return ['-s -w', ...(version ? stamps(version) : [])].join(' ');
 }
 
 function elapsed(since: number): string {

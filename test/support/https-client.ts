@@ -21,7 +21,7 @@ export function webhookClient(port: number, ca: string, agentOptions: AgentOptio
   const agent = new Agent({ keepAlive: true, ca, servername: 'localhost', ...agentOptions });
   return {
     agent,
-    post(body: string | Buffer | unknown, options: PostOptions = {}): Promise<HttpAnswer> {
+    post(body: unknown, options: PostOptions = {}): Promise<HttpAnswer> {
       const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       return send(
         (callback) =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { startApplication } from '../../src/bootstrap.ts';
 import { loadAppConfig, type AppConfig } from '../../src/config/app-config.ts';
-import { JsonLogger } from '../../src/logging/json-logger.ts';
+import { PinoLogger } from '../../src/logging/pino-logger.ts';
 import { ServingService } from '../../src/serving/serving.service.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { FIXTURE_SIDECARS } from './golden-cases.ts';
@@ -36,7 +36,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Ru
     ...(env['HEALTH_PORT'] ? {} : { healthPort: 0 }),
   };
   const logs: Record<string, unknown>[] = [];
-  const logger = new JsonLogger(config.logLevel, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+  const logger = new PinoLogger(config.logLevel, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
   const app = await startApplication(config, { logger });
   const serving = app.get(ServingService);
   await serving.whenListening();

@@ -43,7 +43,7 @@ const PROTECTED = new Set(protectedNamespaces(FIXTURE_OWN_NAMESPACE));
  */
 export function judge(fuzz: HttpCase, reply: Reply): Verdict | string {
   if (reply.status >= 500) return `HTTP ${reply.status}: a server error is not an answer (${reply.text.slice(0, 300)})`;
-  if (!/^application\/json/.test(reply.headers['content-type'] ?? '')) return `HTTP ${reply.status} with content type ${reply.headers['content-type']}: ${reply.text.slice(0, 300)}`;
+  if (!(reply.headers['content-type'] ?? '').startsWith('application/json')) return `HTTP ${reply.status} with content type ${reply.headers['content-type']}: ${reply.text.slice(0, 300)}`;
   let body: unknown;
   try {
     body = JSON.parse(reply.text);
@@ -68,7 +68,7 @@ export function judge(fuzz: HttpCase, reply: Reply): Verdict | string {
 
 function judgeReview(sent: ParsedReview, answer: { apiVersion?: unknown; kind?: unknown; response?: Response }): Verdict | string {
   const response = answer.response;
-  if (answer.kind !== 'AdmissionReview' || answer.apiVersion !== sent.apiVersion) return `answer ${answer.apiVersion}/${answer.kind} to a ${sent.apiVersion} review`;
+  if (answer.kind !== 'AdmissionReview' || answer.apiVersion !== sent.apiVersion) return `answer ${JSON.stringify(answer.apiVersion)}/${JSON.stringify(answer.kind)} to a ${sent.apiVersion} review`;
   if (!response || response.uid !== sent.request.uid) return `answer for uid ${JSON.stringify(response?.uid)}, asked ${JSON.stringify(sent.request.uid)}`;
   if (typeof response.allowed !== 'boolean') return `allowed is ${JSON.stringify(response.allowed)}`;
   if (!response.allowed) {
