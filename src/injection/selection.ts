@@ -1,11 +1,13 @@
 import { INJECT_KEY, SIDECARS_KEY, STATUS_KEY } from './annotations.ts';
+import { clipText } from './clip-text.ts';
 import type { Pod } from './kubernetes-types.ts';
 import type { SidecarConfig } from './sidecar-config.ts';
 
 export type Selection =
   | { readonly kind: 'none'; readonly reason: 'opted-out' | 'already-injected' | 'nothing-selected'; readonly message: string }
   | { readonly kind: 'unknown'; readonly message: string }
-  | { readonly kind: 'sidecars'; readonly names: readonly string[] };
+  /** `chosen`: named by the pod's annotation (else the defaults). Always in file order. */
+  | { readonly kind: 'sidecars'; readonly names: readonly string[]; readonly chosen: boolean };
 
 /** Decides which of the operator's sidecars a pod gets, from its own labels and annotations. */
 export function selectSidecars(pod: Pod, config: SidecarConfig): Selection {
@@ -23,7 +25,7 @@ export function selectSidecars(pod: Pod, config: SidecarConfig): Selection {
   const requested = annotations[SIDECARS_KEY];
   if (requested === undefined) {
     if (config.defaults.length === 0) return { kind: 'none', reason: 'nothing-selected', message: `no sidecar is marked default and the pod has no ${SIDECARS_KEY} annotation` };
-    return { kind: 'sidecars', names: config.defaults };
+    return { kind: 'sidecars', names: config.defaults, chosen: false };
   }
   const names = [...new Set(requested.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
   if (names.length === 0) return { kind: 'none', reason: 'nothing-selected', message: `the pod's ${SIDECARS_KEY} annotation names no sidecar` };
@@ -32,8 +34,11 @@ export function selectSidecars(pod: Pod, config: SidecarConfig): Selection {
     const known = [...config.sidecars.keys()];
     return {
       kind: 'unknown',
-      message: `unknown sidecar${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in annotation ${SIDECARS_KEY}; known sidecars: ${known.length > 0 ? known.join(', ') : '(none configured)'}`,
+      message: `unknown sidecar${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => JSON.stringify(clipText(name, 64))).join(', ')} in annotation ${SIDECARS_KEY}; known sidecars: ${known.length > 0 ? known.join(', ') : '(none configured)'}`,
     };
   }
-  return { kind: 'sidecars', names };
+  // The operator's file decides the order (an init container that sets up networking must
+  // stay where it was put); the annotation only chooses which.
+  names.sort((a, b) => config.sidecars.get(a)!.index - config.sidecars.get(b)!.index);
+  return { kind: 'sidecars', names, chosen: true };
 }
