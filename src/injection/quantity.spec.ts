@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ACCEPTED_QUANTITIES, REFUSED_QUANTITIES } from '../../test/fixtures/quantities.ts';
 import { compareQuantities, parseQuantity } from './quantity.ts';
-
-/**
- * What the apiserver accepts as a quantity; test/cluster/quantities.e2e-spec.ts sends the
- * same strings to a real apiserver and checks that it agrees with parseQuantity.
- */
-export const ACCEPTED_QUANTITIES = [
-  '0', '1', '250m', '1.5', '100Mi', '1Gi', '2Ei', '5E', '1e3', '1E3', '1e-3', '1e+3', '+1', '-1', '-250m', '0.5n', '1u', '12k', '3M', '4G', '5T', '6P', '7Ki', '8Ti', '9Pi',
-  '1.', '.5', '00010', '18446744073709551616', '1.23456789012345678901234567890', '1e9223372036854775807',
-  // The apiserver's parser takes these as zero; so does ours.
-  '+', '-', '.', 'm', 'e3', 'Ki', 'Ti', '0Pi', '0e-20',
-];
-export const REFUSED_QUANTITIES = [
-  '', ' 1', '1 ', '1K', '1KiB', '1e', '1ee3', '1e3m', '1Mi3', '1.2.3', '--1', '0x10', '1,5', '１', 'one', 'Pi', 'Ei', '-e-20', 'e-10', '1e9223372036854775808', '1e1.5', '1mm', '1m1',
-];
 
 describe(parseQuantity.name, () => {
   it.each(ACCEPTED_QUANTITIES)('accepts %j as the apiserver does', (text) => {
@@ -22,6 +9,11 @@ describe(parseQuantity.name, () => {
 
   it.each(REFUSED_QUANTITIES)('refuses %j as the apiserver does', (text) => {
     expect(parseQuantity(text)).toBeUndefined();
+  });
+
+  it('refuses surrounding spaces, which only the JSON decoding of the apiserver trims (parameters are trimmed before parsing)', () => {
+    expect(parseQuantity(' 1')).toBeUndefined();
+    expect(parseQuantity('1 ')).toBeUndefined();
   });
 });
 
