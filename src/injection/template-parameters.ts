@@ -21,6 +21,10 @@ export interface Parameter {
   readonly annotation: string;
   /** What a pod may write, for messages: "an integer from 1024 to 65535". */
   readonly allowed: string;
+  /** As declared (quantities as written), for tools that try the extremes: `validate --server`, tests. */
+  readonly min?: ParameterValue;
+  readonly max?: ParameterValue;
+  readonly enum?: readonly ParameterValue[];
   /** Reads a pod's value; a problem says what is wrong with it (without the annotation). */
   read(text: string): { readonly value: ParameterValue } | { readonly problem: string };
 }
@@ -91,6 +95,7 @@ function readDeclaration(raw: unknown, name: string, annotation: string, path: s
     default: fallback,
     annotation,
     allowed: checker.allowed,
+    ...checker.declared,
     read(text) {
       const parsed = checker.parse(text);
       if ('problem' in parsed) return parsed;
@@ -103,6 +108,7 @@ function readDeclaration(raw: unknown, name: string, annotation: string, path: s
 /** One type's rules, built from its declaration. */
 interface Checker {
   readonly allowed: string;
+  readonly declared?: { readonly min?: ParameterValue; readonly max?: ParameterValue; readonly enum?: readonly ParameterValue[] };
   /** A value as written in the templates file (YAML may give numbers or booleans). */
   readDeclared(raw: unknown, path: string, findings: Findings): ParameterValue | undefined;
   /** A value as written in a pod annotation. */
@@ -119,6 +125,7 @@ const CHECKERS: Readonly<Record<ParameterType, (raw: Readonly<Record<string, unk
       typeof value === 'string' && isAllowedString(value) ? value : void into.error(at, `must be a string of at most ${MAX_STRING_PARAMETER} characters, without control characters`);
     return {
       allowed: choices ? `one of ${choices.join(', ')}` : `a string of at most ${MAX_STRING_PARAMETER} characters`,
+      declared: choices ? { enum: choices } : {},
       readDeclared,
       parse: (text) => (isAllowedString(text) ? { value: text } : { problem: `is not a string of at most ${MAX_STRING_PARAMETER} characters without control characters` }),
       check: (value) => (choices && !choices.includes(value as string) ? `${quoteValue(value)} is not one of ${choices.join(', ')}` : undefined),
@@ -134,6 +141,7 @@ const CHECKERS: Readonly<Record<ParameterType, (raw: Readonly<Record<string, unk
     if (min !== undefined && max !== undefined && min > max) return void findings.error(path, `min (${min}) is greater than max (${max})`);
     return {
       allowed: choices ? `one of ${choices.join(', ')}` : `an integer${range(min, max)}`,
+      declared: { ...(choices ? { enum: choices } : {}), ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) },
       readDeclared,
       parse: (text) => {
         const trimmed = text.trim();
@@ -167,6 +175,7 @@ const CHECKERS: Readonly<Record<ParameterType, (raw: Readonly<Record<string, unk
     if (min && max && compareQuantities(min.quantity, max.quantity) > 0) return void findings.error(path, `min (${min.text}) is greater than max (${max.text})`);
     return {
       allowed: `a quantity${range(min?.text, max?.text)}`,
+      declared: { ...(min ? { min: min.text } : {}), ...(max ? { max: max.text } : {}) },
       readDeclared,
       parse: (text) => {
         const trimmed = text.trim();
