@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import jsonpatch, { type Operation } from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import type { AdmissionRequest } from './admission-review.ts';
@@ -249,5 +250,21 @@ describe(decideInjection.name, () => {
       expect(warnings).toEqual(decision.warnings);
       expect(rest).toEqual(toAdmissionResponse('u', { ...decision, warnings: [] }));
     });
+  });
+
+  it("does what the README's complete example says", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /A complete example[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const config = parseSidecarConfig(example, 'README.md');
+    const original = pod({ 'sidecar-injector.io/sidecars': 'log-agent', 'sidecar-injector.io/params.log-agent.cpu': '250m' }, { initContainers: [{ name: 'migrate', image: 'app:1' }] });
+    const result = patched(original, decideInjection(review(original, 'team-a'), config, policy));
+    expect(result.spec.containers[1]).toMatchObject({
+      ports: [{ containerPort: 9000 }],
+      env: [{ name: 'AGENT_PORT', value: '9000' }],
+      resources: { requests: { cpu: '250m' } },
+      args: ['--level=info', '--json=false', '--pod=web'],
+    });
+    expect(initNames(result)).toEqual(['log-setup', 'migrate']);
+    expect(decideInjection(review(original, 'shop'), config, policy)).toMatchObject({ outcome: 'skipped', reason: 'all-dropped' });
   });
 });
