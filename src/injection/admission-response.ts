@@ -8,13 +8,17 @@ const REFUSAL_CODE = 400;
 
 /** Puts a decision into the admission response the apiserver expects; warnings ride along and never change it. */
 export function toAdmissionResponse(uid: string, decision: InjectionDecision): AdmissionResponse {
-  const warnings = decision.warnings && decision.warnings.length > 0 ? { warnings: limitWarnings(decision.warnings) } : undefined;
+  const response = answer(uid, decision);
+  return decision.warnings && decision.warnings.length > 0 ? { ...response, warnings: limitWarnings(decision.warnings) } : response;
+}
+
+function answer(uid: string, decision: InjectionDecision): AdmissionResponse {
   switch (decision.outcome) {
     case 'injected':
-      return { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(serializePatch(decision.patch)).toString('base64'), ...warnings };
+      return { uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(serializePatch(decision.patch)).toString('base64') };
     case 'skipped':
-      return { uid, allowed: true, ...warnings };
+      return { uid, allowed: true };
     case 'refused':
-      return { uid, allowed: false, status: { code: REFUSAL_CODE, reason: 'BadRequest', message: `sidecar-injector: ${decision.message}` }, ...warnings };
+      return { uid, allowed: false, status: { code: REFUSAL_CODE, reason: 'BadRequest', message: `sidecar-injector: ${decision.message}` } };
   }
 }

@@ -10,6 +10,7 @@ export const MAX_WARNING_LENGTH = 120;
 export const MAX_WARNINGS_TOTAL = 1024;
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+const ANY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * The warnings as sent to the apiserver: one line each, at most 120 characters, and no
@@ -20,7 +21,8 @@ export function limitWarnings(warnings: readonly string[]): string[] {
   const lines: string[] = [];
   let total = 0;
   for (let index = 0; index < warnings.length; index++) {
-    const line = clipText(warnings[index]!.replace(CONTROL_CHARACTERS, ' '), MAX_WARNING_LENGTH);
+    const warning = warnings[index]!;
+    const line = clipText(ANY_CONTROL_CHARACTER.test(warning) ? warning.replace(CONTROL_CHARACTERS, ' ') : warning, MAX_WARNING_LENGTH);
     const left = warnings.length - index - 1;
     // Room is kept for the summary line whenever more warnings follow this one.
     const reserve = left > 0 ? summary(left).length : 0;

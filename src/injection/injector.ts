@@ -106,9 +106,13 @@ function drop(sidecars: readonly PlannedSidecar[], name: string, reason: string,
 }
 
 function statusOf(sidecars: readonly PlannedSidecar[]): string {
+  const hashes: Record<string, string> = {};
   let parameters: Record<string, ParameterValues> | undefined;
-  for (const { sidecar, parameters: values } of sidecars) if (sidecar.parameters.size > 0) (parameters ??= {})[sidecar.name] = values;
-  return formatInjectionStatus({ sidecars: Object.fromEntries(sidecars.map(({ sidecar }) => [sidecar.name, sidecar.hash])), ...(parameters ? { parameters } : {}) });
+  for (const { sidecar, parameters: values } of sidecars) {
+    hashes[sidecar.name] = sidecar.hash;
+    if (sidecar.parameters.size > 0) (parameters ??= {})[sidecar.name] = values;
+  }
+  return formatInjectionStatus(parameters ? { sidecars: hashes, parameters } : { sidecars: hashes });
 }
 
 /**

@@ -71,8 +71,9 @@ function addInitContainers(patch: AddOperation[], pod: Pod, added: readonly Owne
   const own = Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : [];
   const first: Container[] = [];
   const last: Container[] = [];
-  const before = new Map<number, Container[]>();
-  const after = new Map<number, Container[]>();
+  // Made only for templates placed next to a pod container: most place theirs first.
+  let before: Map<number, Container[]> | undefined;
+  let after: Map<number, Container[]> | undefined;
   for (const { owner, value, native, placement } of added) {
     if (native || placement.kind === 'first') first.push(value);
     else if (placement.kind === 'last') last.push(value);
@@ -82,7 +83,7 @@ function addInitContainers(patch: AddOperation[], pod: Pod, added: readonly Owne
         warnings.once(`placement\0${owner}`, `sidecar "${owner}": no init container "${placement.container}" in the pod for ${describePlacement(placement)}; placed first`);
         first.push(value);
       } else {
-        const slots = placement.kind === 'before' ? before : after;
+        const slots = placement.kind === 'before' ? (before ??= new Map()) : (after ??= new Map());
         slots.set(at, [...(slots.get(at) ?? []), value]);
       }
     }
@@ -96,11 +97,15 @@ function addInitContainers(patch: AddOperation[], pod: Pod, added: readonly Owne
     for (const value of containers ?? []) patch.push({ op: 'add', path: pointer('spec', 'initContainers', index++), value });
   };
   insert(first);
-  own.forEach((_container, at) => {
-    insert(before.get(at));
-    index++;
-    insert(after.get(at));
-  });
+  if (before || after) {
+    own.forEach((_container, at) => {
+      insert(before?.get(at));
+      index++;
+      insert(after?.get(at));
+    });
+  } else {
+    index += own.length;
+  }
   insert(last);
 }
 

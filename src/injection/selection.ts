@@ -16,11 +16,10 @@ export function selectSidecars(pod: Pod, config: SidecarConfig): Selection {
   if (annotations[STATUS_KEY] !== undefined) {
     return { kind: 'none', reason: 'already-injected', message: `the pod carries ${STATUS_KEY}: it was injected before` };
   }
-  for (const [where, map] of [['annotation', annotations], ['label', labels]] as const) {
-    if (map[INJECT_KEY]?.trim().toLowerCase() === 'false') {
-      return { kind: 'none', reason: 'opted-out', message: `the pod opted out with ${where} ${INJECT_KEY}: "false"` };
-    }
-  }
+  // Two plain reads, not a loop over [annotations, labels]: V8 kept deoptimising that loop's
+  // keyed read, which made selection cost ten times more.
+  const optedOut = isFalse(annotations[INJECT_KEY]) ? 'annotation' : isFalse(labels[INJECT_KEY]) ? 'label' : undefined;
+  if (optedOut) return { kind: 'none', reason: 'opted-out', message: `the pod opted out with ${optedOut} ${INJECT_KEY}: "false"` };
 
   const requested = annotations[SIDECARS_KEY];
   if (requested === undefined) {
@@ -38,7 +37,18 @@ export function selectSidecars(pod: Pod, config: SidecarConfig): Selection {
     };
   }
   // The operator's file decides the order (an init container that sets up networking must
-  // stay where it was put); the annotation only chooses which.
-  names.sort((a, b) => config.sidecars.get(a)!.index - config.sidecars.get(b)!.index);
+  // stay where it was put); the annotation only chooses which. An insertion sort: the list is
+  // a handful of names, and Array#sort with a comparator costs more than the rest of selection.
+  for (let next = 1; next < names.length; next++) {
+    const name = names[next]!;
+    const index = config.sidecars.get(name)!.index;
+    let at = next;
+    for (; at > 0 && config.sidecars.get(names[at - 1]!)!.index > index; at--) names[at] = names[at - 1]!;
+    names[at] = name;
+  }
   return { kind: 'sidecars', names, chosen: true };
+}
+
+function isFalse(value: string | undefined): boolean {
+  return value?.trim().toLowerCase() === 'false';
 }
