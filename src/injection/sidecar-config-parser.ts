@@ -5,7 +5,7 @@ import type { JsonObject, JsonValue } from './kubernetes-types.ts';
 import { readNamespaceScope } from './namespace-scope.ts';
 import type { Sidecar, SidecarConfig, SidecarParts } from './sidecar-config.ts';
 import { readParameters, type Parameter, type ParameterValues } from './template-parameters.ts';
-import { compileTemplate, findPlaceholders, hasPlaceholder, PARAMS_VARIABLE_PREFIX, TEMPLATE_VARIABLES } from './template-rendering.ts';
+import { compileTemplate, findPlaceholders, PARAMS_VARIABLE_PREFIX, TEMPLATE_VARIABLES } from './template-rendering.ts';
 import { checkJson, checkUnique, Findings, isDnsLabel, isRecord, readAnnotations, readBoolean, readContainer, readEnvVar, readList, readVolume, readVolumeMount } from './template-fields.ts';
 
 /** An operator's file that cannot be used; every problem names the entry and field. */
@@ -120,6 +120,7 @@ function readSidecar(entry: unknown, path: string, index: number, findings: Find
     env,
     annotations,
   };
+  const defaultParameters: ParameterValues = Object.freeze(Object.fromEntries([...parameters.values()].map((parameter) => [parameter.name, parameter.default])));
   return {
     name,
     index,
@@ -127,12 +128,13 @@ function readSidecar(entry: unknown, path: string, index: number, findings: Find
     required,
     hash: digest(canonicalJson(entry as JsonValue)),
     parameters,
-    defaultParameters: Object.freeze(Object.fromEntries([...parameters.values()].map((parameter) => [parameter.name, parameter.default]))),
+    defaultParameters,
     namespaces,
     initPlacement,
-    containerNames: [...containers, ...initContainers].map((c) => c.name).filter((containerName) => !hasPlaceholder(containerName)),
+    // Container names are DNS labels as written, so never templated: a pod is seen to carry a sidecar by these.
+    containerNames: [...containers, ...initContainers].map((c) => c.name),
     keysVaryByPod: placeholders.some((placeholder) => /(^|\.)(env\[\d+\]\.name|mountPath)$/.test(placeholder.path)),
-    render: compileRenderer(parts, name, parameters),
+    render: compileRenderer(parts, name, parameters, defaultParameters),
   };
 }
 
@@ -140,11 +142,10 @@ function readSidecar(entry: unknown, path: string, index: number, findings: Find
  * Two renderers: one with every parameter at its default, folded at load (what most pods
  * get, as cheap as a template without parameters), and one for pods that set some.
  */
-function compileRenderer(parts: SidecarParts, name: string, parameters: ReadonlyMap<string, Parameter>): Sidecar['render'] {
+function compileRenderer(parts: SidecarParts, name: string, parameters: ReadonlyMap<string, Parameter>, defaults: ParameterValues): Sidecar['render'] {
   const parameterTypes = new Map([...parameters.values()].map((parameter) => [parameter.name, parameter.type]));
   const template = parts as unknown as JsonObject;
   const renderAny = compileTemplate(template, { sidecarName: name, parameterTypes });
-  const defaults: ParameterValues = Object.fromEntries([...parameters.values()].map((parameter) => [parameter.name, parameter.default]));
   const renderDefaults = parameters.size === 0 ? renderAny : compileTemplate(template, { sidecarName: name, parameterTypes, fixedParameters: defaults });
   return (context, values) => (values === undefined ? renderDefaults(context, NO_VALUES) : renderAny(context, values)) as unknown as SidecarParts;
 }

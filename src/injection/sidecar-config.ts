@@ -48,11 +48,11 @@ export interface Sidecar {
   /** undefined: every namespace the webhook selects may use it. */
   readonly namespaces: NamespaceScope | undefined;
   readonly initPlacement: InitPlacement;
-  /** Its container names that do not depend on the pod: how a pod is seen to carry it. */
+  /** Its container and init container names (never templated): how a pod is seen to carry it. */
   readonly containerNames: readonly string[];
-  /** Names or mountPaths depend on the pod: a rendering must be checked for names that came out the same. */
+  /** Env names or mountPaths depend on the pod: a rendering must be checked for two that came out the same. */
   readonly keysVaryByPod: boolean;
-  /** With no parameters, the defaults (precompiled); otherwise every declared parameter's value. */
+  /** Without `parameters`, every parameter at its default (precompiled); with them, one value for every declared parameter. */
   render(context: RenderContext, parameters?: ParameterValues): SidecarParts;
 }
 

@@ -38,10 +38,6 @@ export function findPlaceholders(value: JsonValue | undefined, path = ''): Place
   return found;
 }
 
-export function hasPlaceholder(text: string): boolean {
-  return /\{\{[^{}]*\}\}/.test(text);
-}
-
 export type Renderer<T> = (context: RenderContext, parameters: ParameterValues) => T;
 
 export interface CompileOptions {
