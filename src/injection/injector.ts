@@ -38,8 +38,8 @@ const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * The whole injection decision for one admission request: pure, synchronous, and the
- * same for dry runs, so a CLI can reuse it (the webhook writes Events only outside it,
- * never for dry runs: sideEffects NoneOnDryRun).
+ * same for dry runs, so a CLI can reuse it (the webhook records Events outside it, and
+ * never for dry runs).
  */
 export function decideInjection(request: AdmissionRequest, config: SidecarConfig, policy: InjectionPolicy): InjectionDecision {
   if (!isPodCreate(request)) {
