@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AdmissionRequest } from '../src/injection/admission-review.ts';
 import { toAdmissionResponse } from '../src/injection/admission-response.ts';
+import { STATUS_KEY } from '../src/injection/annotations.ts';
 import { decideInjection } from '../src/injection/injector.ts';
 import { protectedNamespaces } from '../src/injection/protected-namespaces.ts';
 import type { Pod } from '../src/injection/kubernetes-types.ts';
@@ -56,6 +57,16 @@ describe('admission golden files', () => {
         const again = answer({ ...request, object: patched }, testCase.review.apiVersion);
         expect(again.response.allowed).toBe(true);
         expect(decodePatch(again.response)).toBeNull();
+      });
+
+      it('is idempotent without the status annotation: a hand-copied injected pod gets no second container, volume, env or mount', () => {
+        const copied = structuredClone(patched) as { metadata: { annotations: Record<string, string> } };
+        delete copied.metadata.annotations[STATUS_KEY];
+        const again = answer({ ...request, object: copied as unknown as Pod }, testCase.review.apiVersion);
+        expect(again.response.allowed).toBe(true);
+        const repatched = applyPatch(copied, decodePatch(again.response) ?? []) as Pod;
+        // Only the status annotation comes back: everything else was already there.
+        expect(repatched).toEqual(patched);
       });
     });
   }

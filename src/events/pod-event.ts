@@ -13,7 +13,7 @@ export interface EventSubject {
 export interface PodEvent {
   readonly regarding: EventSubject;
   readonly type: 'Normal' | 'Warning';
-  readonly reason: 'Injected' | 'InjectionSkipped' | 'InjectionRefused';
+  readonly reason: 'Injected' | 'InjectionSkipped' | 'InjectionRefused' | 'SidecarDropped';
   readonly note: string;
 }
 
@@ -26,7 +26,7 @@ interface OwnerReference {
 }
 
 /** Skips worth telling a person about; the rest are routine (reinvocations, system namespaces, other kinds). */
-const TOLD_SKIPS = new Set(['opted-out', 'nothing-selected']);
+const TOLD_SKIPS = new Set(['opted-out', 'nothing-selected', 'all-dropped']);
 /** The apiserver caps an event's note at 1 kB. */
 const MAX_NOTE = 1024;
 
@@ -41,6 +41,12 @@ export function podEventFor({ request, decision }: ReviewOutcome): PodEvent | un
   const regarding = subjectOf(request.object as Pod | undefined, request.namespace ?? '');
   if (!regarding) return undefined;
   const pod = podLabel(request.object as Pod | undefined);
+  // Optional sidecars (required: false) left out of a pod: the operator should see it on the owner.
+  const dropped = decision.outcome === 'refused' ? undefined : decision.dropped;
+  if (dropped && dropped.length > 0) {
+    const done = decision.outcome === 'injected' ? `Injected sidecars ${decision.sidecars.join(', ')} into pod ${pod}; left out` : `No sidecars for pod ${pod}: left out`;
+    return { regarding, type: 'Warning', reason: 'SidecarDropped', note: clip(`${done} optional sidecars ${dropped.map(({ name, reason }) => `${name} (${reason})`).join('; ')}`) };
+  }
   switch (decision.outcome) {
     case 'injected':
       return { regarding, type: 'Normal', reason: 'Injected', note: clip(`Injected sidecars ${decision.sidecars.join(', ')} into pod ${pod}`) };

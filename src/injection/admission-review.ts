@@ -55,6 +55,12 @@ export interface AdmissionResponse {
   readonly patch?: string;
   readonly status?: AdmissionStatus;
   readonly auditAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * Shown to the client that made the request (kubectl prints "Warning: ..."), with allowed
+   * and refused answers alike. The apiserver may truncate one over 256 characters and
+   * ignores any beyond 4096 characters in all (from every webhook and itself).
+   */
+  readonly warnings?: readonly string[];
 }
 
 export interface AdmissionReviewResponse {

@@ -7,3 +7,5 @@ export const INJECT_KEY = `${INJECTOR_ANNOTATION_PREFIX}inject`;
 export const SIDECARS_KEY = `${INJECTOR_ANNOTATION_PREFIX}sidecars`;
 /** Written by the injector: what it injected. Its presence makes injection idempotent. */
 export const STATUS_KEY = `${INJECTOR_ANNOTATION_PREFIX}status`;
+/** Pod annotations `sidecar-injector.io/params.<sidecar>.<parameter>` set a template's declared parameters. */
+export const PARAMS_PREFIX = `${INJECTOR_ANNOTATION_PREFIX}params.`;

@@ -8,7 +8,19 @@ describe(parseInjectionStatus.name, () => {
     expect(parseInjectionStatus({ [STATUS_KEY]: formatInjectionStatus(status) })).toEqual(status);
   });
 
+  it('reads back parameters, with their types', () => {
+    const status = { sidecars: { 'log-agent': 'abc123' }, parameters: { 'log-agent': { cpu: '250m', port: 9000, verbose: true } } };
+    expect(parseInjectionStatus({ [STATUS_KEY]: formatInjectionStatus(status) })).toEqual(status);
+  });
+
+  it('writes the original format when no sidecar has parameters, and still reads it', () => {
+    expect(formatInjectionStatus({ sidecars: { a: 'h' }, parameters: {} })).toBe('{"sidecars":{"a":"h"}}');
+    expect(parseInjectionStatus({ [STATUS_KEY]: '{"sidecars":{"a":"h"}}' })).toEqual({ sidecars: { a: 'h' } });
+  });
+
   it.each([
+    ['parameters as a list', { [STATUS_KEY]: '{"sidecars":{"a":"h"},"parameters":[]}' }],
+    ['a parameter that is an object', { [STATUS_KEY]: '{"sidecars":{"a":"h"},"parameters":{"a":{"x":{}}}}' }],
     ['absent', {}],
     ['not JSON', { [STATUS_KEY]: '{"sidecars":' }],
     ['no sidecars map', { [STATUS_KEY]: '{"other":1}' }],

@@ -1,21 +1,28 @@
-import { jsonEqual } from './deep-equal.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { clipText } from './clip-text.ts';
+import { describePlacement } from './init-placement.ts';
 import { pointer, type AddOperation, type JsonPatch } from './json-patch.ts';
-import type { Container, JsonValue, Pod } from './kubernetes-types.ts';
-import type { MergedSidecars, Owned } from './merge-sidecars.ts';
+import type { Container, EnvVar, JsonValue, Pod, VolumeMount } from './kubernetes-types.ts';
+import type { MergedSidecars, Owned, OwnedInit } from './merge-sidecars.ts';
 
-export type PatchResult = { readonly ok: true; readonly patch: JsonPatch } | { readonly ok: false; readonly message: string };
+export type PatchResult =
+  | { readonly ok: true; readonly patch: JsonPatch; readonly warnings: readonly string[] }
+  /** `message` refuses the pod; `reason` says the same in short, for an optional sidecar left out. */
+  | { readonly ok: false; readonly owner: string; readonly message: string; readonly reason: string };
 
 /**
  * Builds the JSON Patch that adds the merged sidecars to the pod. Every operation is an
  * `add` whose parent exists when it runs (maps and lists the pod lacks are added whole),
  * so the patch applies cleanly to the object the apiserver sent, in order.
- * The pod wins over templates for env, mounts and annotations it already sets.
+ * The pod wins over templates for env, mounts and annotations it already sets; what it
+ * overrode, and sidecar containers it already had, are told to its author as warnings.
  */
 export function buildInjectionPatch(pod: Pod, merged: MergedSidecars, extraAnnotations: Readonly<Record<string, string>>): PatchResult {
   const conflict = findPodConflict(pod, merged);
-  if (conflict) return { ok: false, message: conflict };
+  if (conflict) return { ok: false, ...conflict };
 
   const patch: AddOperation[] = [];
+  const warnings = new Warnings();
   const annotations = pod.metadata?.annotations ?? undefined;
   const newAnnotations: (readonly [string, string])[] = [
     ...merged.annotations.map(({ value }) => value).filter(([key]) => annotations?.[key] === undefined),
@@ -31,32 +38,87 @@ export function buildInjectionPatch(pod: Pod, merged: MergedSidecars, extraAnnot
   const sidecarNames = new Set(merged.containers.map(({ value }) => value.name));
   pod.spec.containers.forEach((container, index) => {
     if (sidecarNames.has(container.name)) return;
-    const env = merged.env.map(owned).filter((variable) => !container.env?.some((own) => own.name === variable.name));
+    const env: EnvVar[] = [];
+    for (const { owner, value } of merged.env) {
+      const own = container.env?.find((variable) => variable.name === value.name);
+      if (!own) env.push(value);
+      else if (!isDeepStrictEqual(own, value)) warnings.group(`env\0${owner}\0${value.name}`, container.name, (names, many) => `${names} ${many ? 'set' : 'sets'} ${value.name} already; sidecar "${owner}" did not add its own`);
+    }
     addToList(patch, ['spec', 'containers', index, 'env'], container.env, env);
-    const mounts = merged.volumeMounts.map(owned).filter((mount) => !container.volumeMounts?.some((own) => own.mountPath === mount.mountPath));
+    const mounts: VolumeMount[] = [];
+    for (const { owner, value } of merged.volumeMounts) {
+      const own = container.volumeMounts?.find((mount) => mount.mountPath === value.mountPath);
+      if (!own) mounts.push(value);
+      else if (!isDeepStrictEqual(own, value)) warnings.group(`mount\0${owner}\0${value.mountPath}`, container.name, (names, many) => `${names} already ${many ? 'mount' : 'mounts'} ${value.mountPath}; sidecar "${owner}" did not mount its volume there`);
+    }
     addToList(patch, ['spec', 'containers', index, 'volumeMounts'], container.volumeMounts, mounts);
   });
 
-  const initContainers = notInPod(merged.initContainers, pod.spec.initContainers);
-  if (Array.isArray(pod.spec.initContainers)) {
-    initContainers.forEach((container, index) => patch.push({ op: 'add', path: pointer('spec', 'initContainers', index), value: container }));
-  } else if (initContainers.length > 0) {
-    patch.push({ op: 'add', path: '/spec/initContainers', value: initContainers });
+  addInitContainers(patch, pod, notInPod(merged.initContainers, pod.spec.initContainers, warnings), warnings);
+  addToList(patch, ['spec', 'containers'], pod.spec.containers, notInPod(merged.containers, pod.spec.containers, warnings).map(owned));
+  addToList(patch, ['spec', 'volumes'], pod.spec.volumes, merged.volumes.map(owned).filter((volume) => !pod.spec.volumes?.some((own) => own.name === volume.name)));
+  return { ok: true, patch, warnings: warnings.list() };
+}
+
+/**
+ * Native sidecars go first (they must be running before the pod's own init containers);
+ * a template's own init containers go where its `initPlacement` says, in file order among
+ * sidecars placed alike. Each is added at its final index, in ascending order, so every
+ * operation's index exists when it runs.
+ */
+function addInitContainers(patch: AddOperation[], pod: Pod, added: readonly OwnedInit[], warnings: Warnings): void {
+  if (added.length === 0) return;
+  const own = Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : [];
+  const first: Container[] = [];
+  const last: Container[] = [];
+  // Made only for templates placed next to a pod container: most place theirs first.
+  let before: Map<number, Container[]> | undefined;
+  let after: Map<number, Container[]> | undefined;
+  for (const { owner, value, native, placement } of added) {
+    if (native || placement.kind === 'first') first.push(value);
+    else if (placement.kind === 'last') last.push(value);
+    else {
+      const at = own.findIndex((container) => container.name === placement.container);
+      if (at === -1) {
+        warnings.once(`placement\0${owner}`, `sidecar "${owner}": no init container "${placement.container}" in the pod for ${describePlacement(placement)}; placed first`);
+        first.push(value);
+      } else {
+        const slots = placement.kind === 'before' ? (before ??= new Map()) : (after ??= new Map());
+        slots.set(at, [...(slots.get(at) ?? []), value]);
+      }
+    }
   }
-  addToList(patch, ['spec', 'containers'], pod.spec.containers, notInPod(merged.containers, pod.spec.containers));
-  addToList(patch, ['spec', 'volumes'], pod.spec.volumes, notInPod(merged.volumes, pod.spec.volumes));
-  return { ok: true, patch };
+  if (!Array.isArray(pod.spec.initContainers)) {
+    patch.push({ op: 'add', path: '/spec/initContainers', value: [...first, ...last] });
+    return;
+  }
+  let index = 0;
+  const insert = (containers: readonly Container[] | undefined) => {
+    for (const value of containers ?? []) patch.push({ op: 'add', path: pointer('spec', 'initContainers', index++), value });
+  };
+  insert(first);
+  if (before || after) {
+    own.forEach((_container, at) => {
+      insert(before?.get(at));
+      index++;
+      insert(after?.get(at));
+    });
+  } else {
+    index += own.length;
+  }
+  insert(last);
 }
 
 /** Names are unique across a pod's containers, init and ephemeral containers, and volumes. */
-function findPodConflict(pod: Pod, merged: MergedSidecars): string | undefined {
+function findPodConflict(pod: Pod, merged: MergedSidecars): { owner: string; message: string; reason: string } | undefined {
   const lists = { containers: pod.spec.containers, initContainers: pod.spec.initContainers ?? [], ephemeralContainers: pod.spec.ephemeralContainers ?? [] };
-  const check = (items: readonly Owned<Container>[], slot: keyof typeof lists): string | undefined => {
+  const check = (items: readonly Owned<Container>[], slot: keyof typeof lists) => {
     for (const { owner, value } of items) {
       for (const [listName, list] of Object.entries(lists)) {
         const existing = list.find((c) => c.name === value.name);
-        if (existing && !(listName === slot && jsonEqual(existing, value))) {
-          return `the pod already has a container named "${value.name}" (in spec.${listName}); sidecar "${owner}" would add another`;
+        if (existing && !(listName === slot && isDeepStrictEqual(existing, value))) {
+          const reason = `the pod already has a container named ${quote(value.name)} (in spec.${listName})`;
+          return { owner, reason, message: `${reason}; sidecar "${owner}" would add another` };
         }
       }
     }
@@ -66,18 +128,62 @@ function findPodConflict(pod: Pod, merged: MergedSidecars): string | undefined {
   if (containerConflict) return containerConflict;
   for (const { owner, value } of merged.volumes) {
     const existing = pod.spec.volumes?.find((v) => v.name === value.name);
-    if (existing && !jsonEqual(existing, value)) return `the pod already has a volume named "${value.name}"; sidecar "${owner}" would add a different one`;
+    if (existing && !isDeepStrictEqual(existing, value)) {
+      const reason = `the pod already has a volume named ${quote(value.name)}`;
+      return { owner, reason, message: `${reason}; sidecar "${owner}" would add a different one` };
+    }
   }
   return undefined;
 }
 
-/** Items identical to what the pod already holds are not added twice (a hand-copied injected manifest). */
-function notInPod<T extends { readonly name: string } & JsonValue>(items: readonly Owned<T>[], existing: readonly T[] | null | undefined): T[] {
-  return items.map(owned).filter((item) => !existing?.some((own) => own.name === item.name));
+/**
+ * Containers identical to what the pod already holds (a hand-copied injected manifest) are
+ * not added twice; the author is told, since they may have meant something else.
+ */
+function notInPod<T extends Owned<Container>>(items: readonly T[], existing: readonly Container[] | null | undefined, warnings: Warnings): T[] {
+  return items.filter(({ owner, value }) => {
+    if (!existing?.some((own) => own.name === value.name)) return true;
+    warnings.group(`present\0${owner}`, value.name, (names) => `sidecar "${owner}" is already in the pod (${names}); not added again`);
+    return false;
+  });
 }
 
 function owned<T>(item: Owned<T>): T {
   return item.value;
+}
+
+/** Warnings in the order found, several containers folded into one line per cause. */
+class Warnings {
+  /** Made on the first warning: most pods have none. */
+  private entries: Map<string, { names: string[]; describe: (names: string, many: boolean) => string }> | undefined;
+
+  group(key: string, containerName: string, describe: (names: string, many: boolean) => string): void {
+    const entry = (this.entries ??= new Map()).get(key);
+    if (entry) entry.names.push(containerName);
+    else this.entries.set(key, { names: [containerName], describe });
+  }
+
+  once(key: string, text: string): void {
+    if (!(this.entries ??= new Map()).has(key)) this.entries.set(key, { names: [], describe: () => text });
+  }
+
+  list(): readonly string[] {
+    if (!this.entries) return NO_WARNINGS;
+    return [...this.entries.values()].map(({ names, describe }) => describe(containerList(names), names.length > 1));
+  }
+}
+
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
+
+function containerList(names: readonly string[]): string {
+  const shown = names.slice(0, 3).map(quote).join(', ');
+  const more = names.length > 3 ? ` and ${names.length - 3} more` : '';
+  return `container${names.length > 1 ? 's' : ''} ${shown}${more}`;
+}
+
+/** Names come from the pod, which the apiserver has not validated yet. */
+function quote(name: string): string {
+  return JSON.stringify(clipText(name, 40));
 }
 
 function addToList(patch: AddOperation[], path: readonly (string | number)[], existing: readonly JsonValue[] | null | undefined, items: readonly JsonValue[]): void {

@@ -11,11 +11,11 @@ const pod = (annotations: Record<string, string> = {}, labels: Record<string, st
 
 describe(selectSidecars.name, () => {
   it('chooses the default sidecars, in file order, when the pod does not choose', () => {
-    expect(selectSidecars(pod(), config)).toEqual({ kind: 'sidecars', names: ['a', 'c'] });
+    expect(selectSidecars(pod(), config)).toEqual({ kind: 'sidecars', names: ['a', 'c'], chosen: false });
   });
 
-  it('takes the pod choice in its order, trimmed and without repeats', () => {
-    expect(selectSidecars(pod({ 'sidecar-injector.io/sidecars': ' b ,a,b,' }), config)).toEqual({ kind: 'sidecars', names: ['b', 'a'] });
+  it('takes the pod choice trimmed and without repeats, in the file order whatever order the pod names them', () => {
+    expect(selectSidecars(pod({ 'sidecar-injector.io/sidecars': ' c ,b,a,b,' }), config)).toEqual({ kind: 'sidecars', names: ['a', 'b', 'c'], chosen: true });
   });
 
   it.each(['false', 'FALSE', ' False '])('honours the opt-out %j from an annotation or a label', (value) => {

@@ -31,16 +31,14 @@ describe(parseSidecarConfig.name, () => {
     expect(config.sidecars.get('agent')!.render(context).containers).toEqual([{ name: 'agent', image: 'agent:1' }]);
   });
 
-  it('turns native sidecars into restartPolicy: Always init containers after the template init containers', () => {
+  it('turns native sidecars into restartPolicy: Always init containers, kept apart from the template init containers', () => {
     const config = parseSidecarConfig(
       minimal('    native: true\n    initContainers: [{ name: setup, image: setup:1 }]\n    containers: [{ name: agent, image: agent:1 }]\n'),
     );
     const parts = config.sidecars.get('agent')!.render(context);
     expect(parts.containers).toEqual([]);
-    expect(parts.initContainers).toEqual([
-      { name: 'setup', image: 'setup:1' },
-      { name: 'agent', image: 'agent:1', restartPolicy: 'Always' },
-    ]);
+    expect(parts.initContainers).toEqual([{ name: 'setup', image: 'setup:1' }]);
+    expect(parts.nativeSidecars).toEqual([{ name: 'agent', image: 'agent:1', restartPolicy: 'Always' }]);
   });
 
   it('renders template variables and keeps templates without them shared and frozen', () => {
@@ -88,6 +86,87 @@ describe(parseSidecarConfig.name, () => {
     ['an infinite number', minimal('    containers: [{ name: agent, image: a:1, ports: [{ containerPort: .inf }] }]\n'), 'containers[0].ports[0].containerPort: must be a finite number'],
   ])('rejects %s, naming the entry and field', (_case, text, expected) => {
     expect(problemsOf(text).join('\n')).toContain(expected);
+  });
+
+  it('reads parameters, namespaces, required and initPlacement, and folds defaults into a shared rendering', () => {
+    const config = parseSidecarConfig(
+      minimal(`    required: false
+    namespaces: [team-a, "platform-*"]
+    initPlacement: after:migrate
+    parameters:
+      cpu: { type: quantity, default: 100m, max: 1 }
+      port: { type: integer, default: 9000, min: 1024 }
+      debug: { type: boolean, default: false, description: more logs }
+      level: { type: string, enum: [info, debug], default: info }
+    initContainers: [{ name: setup, image: setup:1 }]
+    containers:
+      - name: agent
+        image: agent:1
+        args: ["--level={{ params.level }}", "{{ params.port }}"]
+        ports: [{ containerPort: "{{ params.port }}" }]
+        env: [{ name: PORT, value: "{{ params.port }}" }, { name: DEBUG, value: "{{ params.debug }}" }]
+        resources: { requests: { cpu: "{{ params.cpu }}" } }
+        stdin: "{{ params.debug }}"
+`),
+    );
+    const agent = config.sidecars.get('agent')!;
+    expect(agent).toMatchObject({ required: false, initPlacement: { kind: 'after', container: 'migrate' }, defaultParameters: { cpu: '100m', port: 9000, debug: false, level: 'info' } });
+    expect(agent.namespaces!.allows('platform-x')).toBe(true);
+    const defaults = agent.render(context);
+    // Typed where Kubernetes wants a number or a boolean; text in args and env values.
+    expect(defaults.containers[0]).toEqual({
+      name: 'agent',
+      image: 'agent:1',
+      args: ['--level=info', '9000'],
+      ports: [{ containerPort: 9000 }],
+      env: [{ name: 'PORT', value: '9000' }, { name: 'DEBUG', value: 'false' }],
+      resources: { requests: { cpu: '100m' } },
+      stdin: false,
+    });
+    expect(agent.render({ ...context, podName: 'other' })).toBe(defaults);
+    const tuned = agent.render(context, { ...agent.defaultParameters, port: 8080, debug: true, cpu: '250m' });
+    expect(tuned.containers[0]).toMatchObject({ args: ['--level=info', '8080'], ports: [{ containerPort: 8080 }], stdin: true, resources: { requests: { cpu: '250m' } } });
+    expect(Object.isFrozen(tuned.initContainers)).toBe(true);
+  });
+
+  it('checks a pod value against the declaration: type, bounds, enum', () => {
+    const config = parseSidecarConfig(
+      minimal('    parameters:\n      cpu: { type: quantity, default: 100m, min: 10m, max: "1" }\n      port: { type: integer, default: 9000, min: 1024, max: 65535 }\n      level: { type: string, enum: [info, debug], default: info }\n      on: { type: boolean, default: true }\n'),
+    );
+    const read = (name: string, text: string) => config.sidecars.get('agent')!.parameters.get(name)!.read(text);
+    expect(read('cpu', ' 250m ')).toEqual({ value: '250m' });
+    expect(read('cpu', '2')).toEqual({ problem: '2 is above the maximum 1' });
+    expect(read('cpu', '1m')).toEqual({ problem: '1m is below the minimum 10m' });
+    expect(read('cpu', '250 m')).toEqual({ problem: '"250 m" is not a Kubernetes quantity' });
+    expect(read('port', '8080')).toEqual({ value: 8080 });
+    expect(read('port', '80')).toEqual({ problem: '80 is below the minimum 1024' });
+    expect(read('port', '8080.5')).toEqual({ problem: '"8080.5" is not an integer' });
+    expect(read('port', '99999999999999999999')).toEqual({ problem: '"99999999999999999999" is not an integer' });
+    expect(read('level', 'debug')).toEqual({ value: 'debug' });
+    expect(read('level', 'trace')).toEqual({ problem: '"trace" is not one of info, debug' });
+    expect(read('on', 'false')).toEqual({ value: false });
+    expect(read('on', 'no')).toEqual({ problem: '"no" is not true or false' });
+    expect(config.sidecars.get('agent')!.parameters.get('port')!.allowed).toBe('an integer from 1024 to 65535');
+  });
+
+  it.each([
+    ['a parameter without type', '    parameters: { cpu: { default: 1 } }\n', 'parameters.cpu.type: must be one of string, integer, quantity, boolean'],
+    ['a parameter without default', '    parameters: { cpu: { type: quantity } }\n', 'parameters.cpu.default: is required'],
+    ['a default out of bounds', '    parameters: { port: { type: integer, default: 80, min: 1024 } }\n', 'parameters.port.default: 80 is below the minimum 1024'],
+    ['a default not in the enum', '    parameters: { level: { type: string, enum: [a, b], default: c } }\n', 'parameters.level.default: "c" is not one of a, b'],
+    ['a bad quantity', '    parameters: { cpu: { type: quantity, default: 1 core } }\n', 'parameters.cpu.default: must be a Kubernetes quantity'],
+    ['min above max', '    parameters: { cpu: { type: quantity, default: 1, min: 2, max: 1 } }\n', 'parameters.cpu: min (2) is greater than max (1)'],
+    ['a field of another type', '    parameters: { on: { type: boolean, default: true, max: 1 } }\n', 'parameters.on.max: unknown field for a boolean parameter'],
+    ['a bad parameter name', '    parameters: { 9lives: { type: boolean, default: true } }\n', 'parameters.9lives: parameter names start with a letter'],
+    ['an annotation name too long', `    parameters: { ${'p'.repeat(60)}: { type: boolean, default: true } }\n`, 'would be longer than Kubernetes allows'],
+    ['an undeclared parameter', '    env: [{ name: A, value: "{{ params.cpu }}" }]\n', 'env[0].value: unknown template variable "{{ params.cpu }}" (declare it under parameters)'],
+    ['required as a string', '    required: "no"\n', 'sidecars[0] (agent).required: must be true or false'],
+    ['namespaces as a string', '    namespaces: team-a\n', 'sidecars[0] (agent).namespaces: must be a non-empty list'],
+    ['a bad initPlacement', '    initPlacement: middle\n    initContainers: [{ name: a, image: a:1 }]\n', 'initPlacement: must be first, last, before:<init container> or after:<init container>'],
+    ['initPlacement without init containers', '    initPlacement: last\n', 'initPlacement: places initContainers, but this template has none'],
+    ['a container mounting one path twice', '    volumes: [{ name: v, emptyDir: {} }]\n    containers: [{ name: a, image: a:1, volumeMounts: [{ name: v, mountPath: /x }, { name: v, mountPath: /x }] }]\n', 'containers[0].volumeMounts: duplicate mountPath "/x"'],
+  ])('rejects %s, naming the entry and field', (_case, entry, expected) => {
+    expect(problemsOf(minimal(entry)).join('\n')).toContain(expected);
   });
 
   it('reports YAML syntax errors with their position', () => {

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
+import { readInitPlacement } from './init-placement.ts';
 import type { JsonObject, JsonValue } from './kubernetes-types.ts';
+import { readNamespaceScope } from './namespace-scope.ts';
 import type { Sidecar, SidecarConfig, SidecarParts } from './sidecar-config.ts';
-import { compileTemplate, findPlaceholders, TEMPLATE_VARIABLES } from './template-rendering.ts';
+import { readParameters, type Parameter, type ParameterValues } from './template-parameters.ts';
+import { compileTemplate, findPlaceholders, PARAMS_VARIABLE_PREFIX, TEMPLATE_VARIABLES } from './template-rendering.ts';
 import { checkJson, checkUnique, Findings, isDnsLabel, isRecord, readAnnotations, readBoolean, readContainer, readEnvVar, readList, readVolume, readVolumeMount } from './template-fields.ts';
 
 /** An operator's file that cannot be used; every problem names the entry and field. */
@@ -18,7 +21,10 @@ export class SidecarConfigError extends Error {
 
 /** Guards against YAML alias bombs: a ConfigMap has no business expanding aliases much. */
 const MAX_ALIAS_COUNT = 100;
-const ENTRY_FIELDS = new Set(['name', 'default', 'native', 'containers', 'initContainers', 'volumes', 'volumeMounts', 'env', 'annotations']);
+const ENTRY_FIELDS = new Set([
+  'name', 'default', 'required', 'native', 'namespaces', 'parameters', 'initPlacement', 'containers', 'initContainers', 'volumes', 'volumeMounts', 'env', 'annotations',
+]);
+const NO_VALUES: ParameterValues = Object.freeze({});
 
 /** Parses and validates the sidecar templates file (YAML; JSON is YAML too). */
 export function parseSidecarConfig(text: string, source = 'sidecar config'): SidecarConfig {
@@ -64,13 +70,13 @@ function readSidecars(raw: unknown, findings: Findings): Sidecar[] {
     const path = name === undefined ? `sidecars[${index}]` : `sidecars[${index}] (${name})`;
     if (name !== undefined && seen.has(name)) findings.error(`${path}.name`, `duplicate sidecar name "${name}"`);
     if (name !== undefined) seen.add(name);
-    const sidecar = readSidecar(entry, path, findings);
+    const sidecar = readSidecar(entry, path, sidecars.length, findings);
     if (sidecar) sidecars.push(sidecar);
   });
   return sidecars;
 }
 
-function readSidecar(entry: unknown, path: string, findings: Findings): Sidecar | undefined {
+function readSidecar(entry: unknown, path: string, index: number, findings: Findings): Sidecar | undefined {
   if (!isRecord(entry)) {
     findings.error(path, 'must be a mapping');
     return undefined;
@@ -82,13 +88,17 @@ function readSidecar(entry: unknown, path: string, findings: Findings): Sidecar 
   const name = entry['name'];
   if (typeof name !== 'string' || !isDnsLabel(name)) findings.error(`${path}.name`, 'must be a DNS label: lowercase letters, digits and "-", at most 63 characters');
   const isDefault = readBoolean(entry, 'default', path, findings);
+  const required = entry['required'] === undefined || entry['required'] === null ? true : readBoolean(entry, 'required', path, findings);
   const native = readBoolean(entry, 'native', path, findings);
+  const parameters = readParameters(entry['parameters'], typeof name === 'string' ? name : '', `${path}.parameters`, findings);
+  const namespaces = readNamespaceScope(entry['namespaces'], `${path}.namespaces`, findings);
   const containers = readList(entry, 'containers', path, findings, (item, at) => readContainer(item, at, findings, native ? 'native' : 'container'));
   const initContainers = readList(entry, 'initContainers', path, findings, (item, at) => readContainer(item, at, findings, 'init'));
   const volumes = readList(entry, 'volumes', path, findings, (item, at) => readVolume(item, at, findings));
   const volumeMounts = readList(entry, 'volumeMounts', path, findings, (item, at) => readVolumeMount(item, at, findings));
   const env = readList(entry, 'env', path, findings, (item, at) => readEnvVar(item, at, findings));
   const annotations = readAnnotations(entry['annotations'], `${path}.annotations`, findings);
+  const initPlacement = readInitPlacement(entry['initPlacement'], initContainers.length > 0, `${path}.initPlacement`, findings);
 
   checkUnique([...containers, ...initContainers].map((c) => c.name), `${path}.containers/initContainers`, 'container name', findings);
   checkUnique(volumes.map((v) => v.name), `${path}.volumes`, 'volume name', findings);
@@ -98,35 +108,62 @@ function readSidecar(entry: unknown, path: string, findings: Findings): Sidecar 
   volumeMounts.forEach((mount, index) => {
     if (!volumeNames.has(mount.name)) findings.error(`${path}.volumeMounts[${index}].name`, `"${mount.name}" is not one of this sidecar's volumes`);
   });
-  checkPlaceholders(entry, path, findings);
+  const placeholders = checkPlaceholders(entry, parameters, path, findings);
   if (findings.errors.length > before || typeof name !== 'string') return undefined;
 
   const parts: SidecarParts = {
     containers: native ? [] : containers,
-    initContainers: [...initContainers, ...(native ? containers.map((c) => ({ ...c, restartPolicy: 'Always' })) : [])],
+    initContainers,
+    nativeSidecars: native ? containers.map((c) => ({ ...c, restartPolicy: 'Always' })) : [],
     volumes,
     volumeMounts,
     env,
     annotations,
   };
+  const defaultParameters: ParameterValues = Object.freeze(Object.fromEntries([...parameters.values()].map((parameter) => [parameter.name, parameter.default])));
   return {
     name,
+    index,
     isDefault,
+    required,
     hash: digest(canonicalJson(entry as JsonValue)),
-    render: compileTemplate(parts as unknown as JsonObject, name) as unknown as Sidecar['render'],
+    parameters,
+    defaultParameters,
+    namespaces,
+    initPlacement,
+    // Container names are DNS labels as written, so never templated: a pod is seen to carry a sidecar by these.
+    containerNames: [...containers, ...initContainers].map((c) => c.name),
+    keysVaryByPod: placeholders.some((placeholder) => /(^|\.)(env\[\d+\]\.name|mountPath)$/.test(placeholder.path)),
+    render: compileRenderer(parts, name, parameters, defaultParameters),
   };
 }
 
-function checkPlaceholders(entry: Readonly<Record<string, unknown>>, path: string, findings: Findings): void {
-  for (const placeholder of findPlaceholders(entry as JsonObject)) {
+/**
+ * Two renderers: one with every parameter at its default, folded at load (what most pods
+ * get, as cheap as a template without parameters), and one for pods that set some.
+ */
+function compileRenderer(parts: SidecarParts, name: string, parameters: ReadonlyMap<string, Parameter>, defaults: ParameterValues): Sidecar['render'] {
+  const parameterTypes = new Map([...parameters.values()].map((parameter) => [parameter.name, parameter.type]));
+  const template = parts as unknown as JsonObject;
+  const renderAny = compileTemplate(template, { sidecarName: name, parameterTypes });
+  const renderDefaults = parameters.size === 0 ? renderAny : compileTemplate(template, { sidecarName: name, parameterTypes, fixedParameters: defaults });
+  return (context, values) => (values === undefined ? renderDefaults(context, NO_VALUES) : renderAny(context, values)) as unknown as SidecarParts;
+}
+
+function checkPlaceholders(entry: Readonly<Record<string, unknown>>, parameters: ReadonlyMap<string, Parameter>, path: string, findings: Findings) {
+  const placeholders = findPlaceholders(entry as JsonObject).filter((placeholder) => !placeholder.path.startsWith('parameters.'));
+  const known = [...TEMPLATE_VARIABLES, ...[...parameters.keys()].map((parameter) => PARAMS_VARIABLE_PREFIX + parameter)];
+  for (const placeholder of placeholders) {
     const at = `${path}.${placeholder.path}`;
-    if (!TEMPLATE_VARIABLES.includes(placeholder.variable)) {
-      findings.error(at, `unknown template variable "{{ ${placeholder.variable} }}" (known: ${TEMPLATE_VARIABLES.join(', ')})`);
+    if (!known.includes(placeholder.variable)) {
+      const hint = placeholder.variable.startsWith(PARAMS_VARIABLE_PREFIX) ? ' (declare it under parameters)' : '';
+      findings.error(at, `unknown template variable "{{ ${placeholder.variable} }}"${hint} (known: ${known.join(', ')})`);
     } else if (placeholder.path.endsWith('.image')) {
       // An image is the operator's decision alone; nothing about the pod may change it.
       findings.error(at, 'template variables are not allowed in an image');
     }
   }
+  return placeholders;
 }
 
 function canonicalJson(value: JsonValue | undefined): string {

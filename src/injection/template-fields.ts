@@ -42,8 +42,11 @@ export function readContainer(item: unknown, path: string, findings: Findings, r
     else if (restartPolicy !== 'Always') findings.error(`${path}.restartPolicy`, 'may only be "Always" (a native sidecar)');
   }
   for (const key of Object.keys(item)) if (!CONTAINER_FIELDS.has(key)) findings.warn(`${path}.${key}`, 'not a core/v1 Container field known to this version; passed through as written');
-  if (item['env'] !== undefined) readList(item, 'env', path, findings, (env, at) => readEnvVar(env, at, findings));
-  if (item['volumeMounts'] !== undefined) readList(item, 'volumeMounts', path, findings, (mount, at) => readVolumeMount(mount, at, findings));
+  const env = readList(item, 'env', path, findings, (variable, at) => readEnvVar(variable, at, findings));
+  const mounts = readList(item, 'volumeMounts', path, findings, (mount, at) => readVolumeMount(mount, at, findings));
+  // The apiserver refuses a container with either twice; better at load than on every pod.
+  checkUnique(env.map((variable) => variable.name), `${path}.env`, 'variable', findings);
+  checkUnique(mounts.map((mount) => mount.mountPath), `${path}.volumeMounts`, 'mountPath', findings);
   return typeof name === 'string' ? (item as Container) : undefined;
 }
 
