@@ -94,8 +94,13 @@ class YamlDocument implements ManifestDocument {
     const parent = this.nodeAt(path.slice(0, -1));
     const key = String(path.at(-1)!);
     if (!isMap(parent)) throw this.cannotEdit(path, 'its parent is not a mapping');
-    if (isMap(parent.get(key, true))) return;
-    parent.set(key, this.document.createNode({}));
+    if (parent.has(key)) {
+      if (isMap(parent.get(key, true))) return;
+      parent.set(key, this.document.createNode({}));
+    } else {
+      // First, where people write a template's metadata (before its spec).
+      parent.items.unshift(this.document.createPair(key, {}));
+    }
     this.edited = true;
   }
 

@@ -24,7 +24,7 @@ export function detectYamlStyle(source: string): ToStringOptions {
     }
   }
   const padded = (source.match(/[{[] [^\s\]}]/g) ?? []).length;
-  const tight = (source.match(/[{[][^\s\]}"'#]/g) ?? []).length;
+  const tight = (source.match(/[{[][^\s\]}]/g) ?? []).length;
   return {
     indent: indent !== undefined && indent >= 1 && indent <= 8 ? indent : 2,
     indentSeq: indentSeq ?? true,
