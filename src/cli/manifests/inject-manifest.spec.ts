@@ -13,7 +13,7 @@ describe(injectManifest.name, () => {
     const manifest = parseManifest('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: null\n    spec:\n      containers: [{name: web, image: nginx}]\n', 'm.yaml');
     const [outcome] = injectManifest(manifest, options);
     expect(outcome!.decision.outcome).toBe('injected');
-    const output = parseManifest(manifest.render(), 'out.yaml').documents[0]!.value as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    const output = [...parseManifest(manifest.render(), 'out.yaml').documents()][0]!.value as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
     expect(output.spec.template.metadata.annotations['sidecar-injector.io/status']).toContain('log-agent');
   });
 
@@ -28,7 +28,7 @@ describe(injectManifest.name, () => {
   it('renders a template\'s pod name as the controller\'s generateName, and -n as its namespace', () => {
     const manifest = parseManifest('apiVersion: batch/v1\nkind: Job\nmetadata: {name: backup}\nspec:\n  template:\n    spec:\n      containers: [{name: b, image: b}]\n', 'job.yaml');
     injectManifest(manifest, { ...options, namespace: 'ops' });
-    const job = parseManifest(manifest.render(), 'out.yaml').documents[0]!.value as { spec: { template: { spec: { containers: { name: string; args?: string[] }[] } } } };
+    const job = [...parseManifest(manifest.render(), 'out.yaml').documents()][0]!.value as { spec: { template: { spec: { containers: { name: string; args?: string[] }[] } } } };
     expect(job.spec.template.spec.containers.find((container) => container.name === 'log-agent')!.args).toEqual(['--pod=backup-', '--namespace=ops']);
   });
 

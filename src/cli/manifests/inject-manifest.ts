@@ -2,9 +2,10 @@ import { decideInjection, type InjectionDecision, type InjectionPolicy } from '.
 import type { JsonPatch } from '../../injection/json-patch.ts';
 import type { SidecarConfig } from '../../injection/sidecar-config.ts';
 import { parsePointerTokens } from './apply-patch.ts';
+import { JsonDocument } from './json-manifest.ts';
 import type { Manifest, ManifestDocument } from './manifest.ts';
 import { podAdmissionRequest, podNamespace } from './pod-admission-request.ts';
-import { findPodLocations, formatPath, type PodLocation } from './pod-locations.ts';
+import { findPodLocations, formatPath, isRecord, type PodLocation } from './pod-locations.ts';
 
 export interface InjectOptions {
   readonly config: SidecarConfig;
@@ -33,7 +34,7 @@ export interface LocationOutcome {
  */
 export function injectManifest(manifest: Manifest, options: InjectOptions): LocationOutcome[] {
   const outcomes: LocationOutcome[] = [];
-  for (const document of manifest.documents) {
+  for (const document of manifest.documents()) {
     for (const location of findPodLocations(document.value)) {
       const namespace = podNamespace(location, options.namespace);
       const request = podAdmissionRequest(location, namespace, `sidecar-injector-cli-${document.index}-${formatPath(location.path)}`);
@@ -46,9 +47,16 @@ export function injectManifest(manifest: Manifest, options: InjectOptions): Loca
 }
 
 function applyPatch(document: ManifestDocument, location: PodLocation, patch: JsonPatch): void {
-  // The engine saw the template as a pod with metadata (its generated name); the template may have none.
-  if (location.isTemplate && patch.some((operation) => operation.path.startsWith('/metadata/'))) document.ensureMap([...location.path, 'metadata']);
-  for (const operation of patch) document.add([...location.path, ...parsePointerTokens(operation.path)], operation.value);
+  // The engine saw the template as a pod with metadata (its generated name); a template
+  // may have none, and then gets one holding what the patch adds under it.
+  const hasMetadata = isRecord(location.value) && isRecord(location.value['metadata']);
+  const underMetadata = (operation: JsonPatch[number]) => location.isTemplate && !hasMetadata && operation.path.startsWith('/metadata/');
+  if (patch.some(underMetadata)) {
+    const metadata = new JsonDocument({});
+    for (const operation of patch.filter(underMetadata)) metadata.add(parsePointerTokens(operation.path).slice(1), operation.value);
+    document.add([...location.path, 'metadata'], metadata.value, { first: true });
+  }
+  for (const operation of patch) if (!underMetadata(operation)) document.add([...location.path, ...parsePointerTokens(operation.path)], operation.value);
 }
 
 function describe(location: PodLocation): string {

@@ -2,7 +2,7 @@ import type { JsonValue } from '../../injection/kubernetes-types.ts';
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { Manifest, ManifestDocument } from './manifest.ts';
-import { formatPath, isRecord, type PathToken } from './pod-locations.ts';
+import { formatPath, type PathToken } from './pod-locations.ts';
 
 /** A JSON manifest (one object, or a List) when the text parses as JSON; undefined otherwise. */
 export function parseJsonManifest(text: string): Manifest | undefined {
@@ -17,7 +17,7 @@ export function parseJsonManifest(text: string): Manifest | undefined {
   const document = new JsonDocument(root);
   return {
     format: 'json',
-    documents: [document],
+    documents: () => [document],
     render: () => (document.changed ? `${JSON.stringify(document.value, null, detectIndent(text))}${text.endsWith('\n') ? '\n' : ''}` : text),
   };
 }
@@ -42,29 +42,25 @@ export class JsonDocument implements ManifestDocument {
     return this.edited;
   }
 
-  add(path: readonly PathToken[], value: JsonValue): void {
+  add(path: readonly PathToken[], value: JsonValue, options: { readonly first?: boolean } = {}): void {
     // A copy: the engine's values may be shared with its compiled templates.
-    addAt(this.holder, ['root', ...path], structuredClone(value) as JsonValue);
-    this.edited = true;
-  }
-
-  ensureMap(path: readonly PathToken[]): void {
-    const parent = walk(this.holder, ['root', ...path.slice(0, -1)]);
-    const key = path.at(-1)!;
-    if (isRecord(readChild(parent, key))) return;
-    assign(parent, key, {}, path);
+    addAt(this.holder, ['root', ...path], structuredClone(value) as JsonValue, options.first === true);
     this.edited = true;
   }
 }
 
 type Container = Record<string, unknown> | unknown[];
 
-function addAt(holder: { root: JsonValue }, path: readonly PathToken[], value: JsonValue): void {
+function addAt(holder: { root: JsonValue }, path: readonly PathToken[], value: JsonValue, first: boolean): void {
   const parent = walk(holder, path.slice(0, -1));
   const key = path.at(-1)!;
   if (Array.isArray(parent)) {
     if (key === '-') parent.push(value);
     else parent.splice(Number(key), 0, value);
+  } else if (first && !Object.hasOwn(parent, String(key))) {
+    const rest = { ...parent };
+    for (const own of Object.keys(parent)) delete parent[own];
+    Object.assign(parent, { [String(key)]: value }, rest);
   } else {
     assign(parent, key, value, path);
   }
