@@ -55,5 +55,5 @@ try {
     `- \`sidecar-injector inject\`: ${DOCUMENTS} documents (${templates} pod templates, ${mib(statSync(input).size)} MiB in, ${mib(statSync(join(dir, 'out.yaml')).size)} MiB out) in **${seconds.toFixed(2)} s** (median of ${runs}, process start to exit): ${Math.round(templates / seconds)} pod templates/s; goal < 5 s ${seconds < 5 ? 'met' : 'MISSED'}\n`,
   );
 } finally {
-  if (!process.env["KEEP"]) rmSync(dir, { recursive: true, force: true }); else process.stderr.write(dir + "\n");
+  rmSync(dir, { recursive: true, force: true });
 }
