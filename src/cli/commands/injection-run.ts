@@ -2,9 +2,10 @@ import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { readInput, type Input } from '../io/read-input.ts';
 import { injectManifest, type LocationOutcome } from '../manifests/inject-manifest.ts';
+import { injectYamlInParallel } from '../manifests/parallel-inject.ts';
 import { parseManifest } from '../manifests/parse-manifest.ts';
 import { cliInjectionPolicy } from '../templates/injection-policy.ts';
-import { loadSidecarConfigFile, sidecarConfigPath } from '../templates/load-sidecar-config.ts';
+import { loadSidecarConfigFile, sidecarConfigPath, type LoadedSidecarConfig } from '../templates/load-sidecar-config.ts';
 import type { Reporter } from './reporter.ts';
 
 export interface InjectionRunOptions {
@@ -26,11 +27,10 @@ export interface InjectionRun {
  * refuse a pod, since applying that manifest would fail too.
  */
 export async function runInjection(options: InjectionRunOptions, reporter: Reporter): Promise<InjectionRun> {
-  const { config } = await loadSidecarConfigFile(sidecarConfigPath(options.config));
-  for (const warning of config.warnings) reporter.warn(warning);
+  const templates = await loadSidecarConfigFile(sidecarConfigPath(options.config));
+  for (const warning of templates.config.warnings) reporter.warn(warning);
   const input = await readInput(options.filename);
-  const manifest = parseManifest(input.text, input.source);
-  const outcomes = injectManifest(manifest, { config, policy: cliInjectionPolicy(options.injectorNamespace), namespace: options.namespace });
+  const { output, outcomes } = await inject(input, templates, options);
 
   const where = (outcome: LocationOutcome) => `${input.source}: document ${outcome.document} (${outcome.object})${outcome.field ? `, ${outcome.field}` : ''}`;
   for (const outcome of outcomes) for (const warning of outcome.warnings) reporter.warn(`${where(outcome)}: ${warning}`);
@@ -45,5 +45,13 @@ export async function runInjection(options: InjectionRunOptions, reporter: Repor
     const { decision } = outcome;
     reporter.info(`${where(outcome)}: ${decision.outcome === 'injected' ? `injected ${decision.sidecars.join(', ')}` : `unchanged: ${decision.outcome === 'skipped' ? decision.message : ''}`}`);
   }
-  return { input, output: manifest.render(), outcomes };
+  return { input, output, outcomes };
+}
+
+async function inject(input: Input, templates: LoadedSidecarConfig, options: InjectionRunOptions): Promise<{ output: string; outcomes: readonly LocationOutcome[] }> {
+  const parallel = await injectYamlInParallel(input.text, { source: input.source, configText: templates.text, configSource: templates.source, injectorNamespace: options.injectorNamespace, namespace: options.namespace });
+  if (parallel) return parallel;
+  const manifest = parseManifest(input.text, input.source);
+  const outcomes = injectManifest(manifest, { config: templates.config, policy: cliInjectionPolicy(options.injectorNamespace), namespace: options.namespace });
+  return { output: manifest.render(), outcomes };
 }

@@ -11,6 +11,12 @@ import { detectYamlStyle } from './yaml-style.ts';
 /** As for the templates file: a manifest has no business expanding aliases much. */
 const MAX_ALIAS_COUNT = 100;
 
+/** Where a slice of a larger file begins, so that messages number documents and lines as in the file. */
+export interface ChunkPosition {
+  readonly documentsBefore: number;
+  readonly linesBefore: number;
+}
+
 /**
  * A multi-document YAML manifest, kept as the YAML library's syntax tree so that edits
  * keep comments, key order and scalar styles. Documents are parsed one at a time as they
@@ -19,7 +25,7 @@ const MAX_ALIAS_COUNT = 100;
  * byte for byte, a changed one re-serialised in the style detected from its own text.
  * Syntax errors in any document are thrown (all of them) once every document was read.
  */
-export function parseYamlManifest(text: string, source: string): Manifest {
+export function parseYamlManifest(text: string, source: string, position: ChunkPosition = { documentsBefore: 0, linesBefore: 0 }): Manifest {
   const rendered: string[] = [];
   let consumed = false;
   return {
@@ -29,7 +35,7 @@ export function parseYamlManifest(text: string, source: string): Manifest {
       consumed = true;
       const lines = new LineCounter();
       const problems: string[] = [];
-      let index = 0;
+      let index = position.documentsBefore;
       const finish = function* (group: CST.Token[], end: number): Generator<YamlDocument> {
         index += 1;
         const start = group[0]!.offset;
@@ -37,7 +43,7 @@ export function parseYamlManifest(text: string, source: string): Manifest {
         const errors = composed.flatMap((doc) => doc.errors);
         for (const error of errors) {
           const { line, col } = lines.linePos(error.pos[0]);
-          problems.push(`${source}: document ${index}, line ${line}, column ${col}: ${error.message.split('\n')[0]}`);
+          problems.push(`${source}: document ${index}, line ${line + position.linesBefore}, column ${col}: ${error.message.split('\n')[0]}`);
         }
         if (errors.length > 0 || problems.length > 0) return;
         const document = new YamlDocument(index, composed[0] ?? new Document(null), text.slice(start, end), start, source);

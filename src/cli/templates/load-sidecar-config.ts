@@ -9,6 +9,8 @@ export interface LoadedSidecarConfig {
   readonly config: SidecarConfig;
   /** Where the templates came from, as the messages name it: a path or `configmap ns/name key`. */
   readonly source: string;
+  /** The text they were parsed from (threads parse it again: a parsed config cannot cross threads). */
+  readonly text: string;
 }
 
 /** `--config`, else SIDECAR_CONFIG, else the shipped file: the order the service itself uses, plus the flag. */
@@ -32,7 +34,7 @@ export async function readSidecarConfigFile(path: string): Promise<string> {
 /** Validates templates text with the service's parser; its problems become one line each. */
 export function parseSidecarConfigText(text: string, source: string, exitCode: ExitCode = ExitCode.input): LoadedSidecarConfig {
   try {
-    return { config: parseSidecarConfig(text, source), source };
+    return { config: parseSidecarConfig(text, source), source, text };
   } catch (error) {
     if (error instanceof SidecarConfigError) throw new CliError(sidecarConfigProblemLines(error), exitCode);
     throw error;
