@@ -7,12 +7,12 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/*.e2e-spec.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
+      { extends: true, test: { name: 'e2e', include: ['test/*.e2e-spec.ts', 'test/cli/*.e2e-spec.ts'], testTimeout: 30_000, hookTimeout: 30_000 } },
       {
         extends: true,
         test: {
           name: 'cluster',
-          include: ['test/cluster/**/*.e2e-spec.ts', 'test/control-plane/**/*.e2e-spec.ts'],
+          include: ['test/cluster/**/*.e2e-spec.ts', 'test/control-plane/**/*.e2e-spec.ts', 'test/cli/cluster/**/*.e2e-spec.ts'],
           // Starts (and on a fresh machine first builds) a real kube-apiserver + etcd.
           globalSetup: ['test/control-plane/global-setup.ts'],
           testTimeout: 60_000,

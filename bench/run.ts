@@ -20,6 +20,8 @@ const startup = script('startup.ts', quick ? '3' : '9');
 const rotation = script('rotation-stall.ts', quick ? '6' : '12');
 const report = renderReport({ machine: machine(), command: `npm run bench${quick ? ' -- --quick' : ''}`, date: new Date().toISOString().slice(0, 10), throughput, apiserver, startup, rotation });
 process.stdout.write(report + '\n');
+// The sidecar-injector command's own figures (issue 11), printed after the service's.
+for (const name of ['cli-inject.ts', 'cli-report.ts']) process.stdout.write(`${script(name, ...(quick ? ['--quick'] : []))}\n`);
 if (process.argv.includes('--write')) {
   const file = join(ROOT, 'BENCHMARKS.md');
   const [before, , after] = readFileSync(file, 'utf8').split(/(<!-- figures -->[\s\S]*<!-- \/figures -->)/);

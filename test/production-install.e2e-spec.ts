@@ -97,6 +97,17 @@ describe('the production install (the image without Docker)', () => {
     for (let dir = dirname(app); dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules'))).toBe(false);
   });
 
+  it('runs the sidecar-injector command on production dependencies alone', () => {
+    const manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n';
+    const env = { PATH: process.env['PATH'] ?? '', HOME: root };
+    const run = spawnSync(process.execPath, ['dist/cli/main.js', 'inject', '-f', '-'], { cwd: app, env, input: manifest, encoding: 'utf8', ...(asImageUser ? { uid: IMAGE_UID, gid: IMAGE_UID } : {}) });
+    expect(run.stderr).toBe('(stdin): document 1 (Deployment web), spec.template: injected log-agent\n');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('      - name: log-agent\n        image: busybox:1.37\n');
+    const manifestJson = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(manifestJson.bin).toEqual({ 'sidecar-injector': 'dist/cli/main.js' });
+  });
+
   it('starts on production dependencies alone, serves readiness, metrics and an admission review, and stops cleanly on SIGTERM', async () => {
     const [port, healthPort] = [await freePort(), await freePort()];
     service = start(port, healthPort);

@@ -1,0 +1,19 @@
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { ExitCode } from '../exit-codes.ts';
+import { writeOutput } from '../io/write-output.ts';
+import { runInjection, type InjectionRunOptions } from './injection-run.ts';
+import { stderrReporter } from './reporter.ts';
+
+export interface DiffCommandOptions extends InjectionRunOptions {
+  readonly check?: boolean | undefined;
+  readonly quiet?: boolean | undefined;
+}
+
+/** `diff`: a unified diff of what `inject` would change; `--check` turns a change into exit 1 (a CI gate). */
+export async function diffCommand(options: DiffCommandOptions, io: { readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream }): Promise<ExitCode> {
+  const run = await runInjection(options, stderrReporter(Boolean(options.quiet), io.stderr));
+  if (run.output === run.input.text) return ExitCode.ok;
+  const name = run.input.source === '(stdin)' ? 'stdin' : run.input.source;
+  await writeOutput(createTwoFilesPatch(`a/${name}`, `b/${name}`, run.input.text, run.output, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY }), undefined, io.stdout);
+  return options.check ? ExitCode.findings : ExitCode.ok;
+}

@@ -1,0 +1,84 @@
+import type { AdmissionRequest } from '../../injection/admission-review.ts';
+import { STATUS_KEY } from '../../injection/annotations.ts';
+import { parseInjectionStatus } from '../../injection/injection-status.ts';
+import { decideInjection, type InjectionPolicy } from '../../injection/injector.ts';
+import type { JsonValue } from '../../injection/kubernetes-types.ts';
+import type { SidecarConfig } from '../../injection/sidecar-config.ts';
+
+/** Why a running pod does not carry what the webhook would give it today. */
+export type Finding =
+  /** No status annotation, and the webhook would inject it now: created before its namespace was selected, or while the webhook was down with failurePolicy Ignore. */
+  | { readonly kind: 'not-injected'; readonly sidecars: readonly string[] }
+  /** Injected from a template that has changed since. */
+  | { readonly kind: 'outdated'; readonly sidecar: string; readonly injectedHash: string; readonly currentHash: string }
+  /** Carries a sidecar whose template is no longer in the file. */
+  | { readonly kind: 'removed'; readonly sidecar: string; readonly injectedHash: string }
+  /** A status annotation this version cannot read (hand-edited, or from an unknown version). */
+  | { readonly kind: 'unreadable-status' };
+
+/** The slice of a stored core/v1 Pod the report reads. */
+export interface StoredPod {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels?: Readonly<Record<string, string>> | null;
+    readonly annotations?: Readonly<Record<string, string>> | null;
+    readonly ownerReferences?: readonly { readonly kind: string; readonly name: string; readonly controller?: boolean }[] | null;
+    readonly deletionTimestamp?: string | null;
+  };
+  readonly status?: { readonly phase?: string } | null;
+}
+
+/**
+ * Compares a pod with today's templates: its status annotation (parsed by the engine's
+ * own reader) against the current hashes, and, when it has none, the engine's decision
+ * for the same pod created now.
+ */
+export function findPodProblems(pod: StoredPod, config: SidecarConfig, policy: InjectionPolicy): Finding[] {
+  const annotations = pod.metadata.annotations ?? undefined;
+  if (annotations?.[STATUS_KEY] === undefined) {
+    const decision = decideInjection(creationOf(pod), config, policy);
+    return decision.outcome === 'injected' ? [{ kind: 'not-injected', sidecars: decision.sidecars }] : [];
+  }
+  const status = parseInjectionStatus(annotations);
+  if (!status) return [{ kind: 'unreadable-status' }];
+  const findings: Finding[] = [];
+  for (const [sidecar, injectedHash] of Object.entries(status.sidecars)) {
+    const current = config.sidecars.get(sidecar);
+    if (!current) findings.push({ kind: 'removed', sidecar, injectedHash });
+    else if (current.hash !== injectedHash) findings.push({ kind: 'outdated', sidecar, injectedHash, currentHash: current.hash });
+  }
+  return findings;
+}
+
+/** A pod that is finishing or finished gains nothing from a restart. */
+export function isLive(pod: StoredPod): boolean {
+  const phase = pod.status?.phase;
+  return !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+function creationOf(pod: StoredPod): AdmissionRequest {
+  return {
+    uid: `sidecar-injector-report-${pod.metadata.namespace}-${pod.metadata.name}`,
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    resource: { group: '', version: 'v1', resource: 'pods' },
+    name: pod.metadata.name,
+    namespace: pod.metadata.namespace,
+    operation: 'CREATE',
+    object: pod as unknown as JsonValue,
+    dryRun: true,
+  };
+}
+
+export function describeFinding(finding: Finding): string {
+  switch (finding.kind) {
+    case 'not-injected':
+      return `not injected (would get ${finding.sidecars.join(', ')})`;
+    case 'outdated':
+      return `outdated ${finding.sidecar} (injected ${finding.injectedHash}, now ${finding.currentHash})`;
+    case 'removed':
+      return `removed sidecar ${finding.sidecar} (no longer in the templates)`;
+    case 'unreadable-status':
+      return 'unreadable status annotation';
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { rolloutAdvice } from './owner.ts';
+import { reportTable } from './report-output.ts';
+import { groupStalePods } from './stale-report.ts';
+
+const outdated = { kind: 'outdated' as const, sidecar: 'log-agent', injectedHash: 'aaaaaaaaaaaa', currentHash: 'bbbbbbbbbbbb' };
+const missing = { kind: 'not-injected' as const, sidecars: ['log-agent'] };
+
+describe(groupStalePods.name, () => {
+  it('groups by namespace and owner, sorted, with the command that restarts each group', () => {
+    const groups = groupStalePods([
+      { namespace: 'shop', name: 'web-2', owner: { kind: 'Deployment', name: 'web' }, findings: [outdated] },
+      { namespace: 'ops', name: 'debug', owner: { kind: 'Pod', name: 'debug' }, findings: [missing] },
+      { namespace: 'shop', name: 'web-1', owner: { kind: 'Deployment', name: 'web' }, findings: [missing] },
+    ]);
+    expect(groups.map((group) => [group.namespace, group.owner.name, group.pods.map((pod) => pod.name), group.advice.command])).toEqual([
+      ['ops', 'debug', ['debug'], 'kubectl delete pod -n ops debug'],
+      ['shop', 'web', ['web-1', 'web-2'], 'kubectl rollout restart deployment/web -n shop'],
+    ]);
+  });
+
+  it('says in the table how many of a group\'s pods each finding concerns', () => {
+    const groups = groupStalePods([
+      { namespace: 'shop', name: 'web-1', owner: { kind: 'Deployment', name: 'web' }, findings: [outdated] },
+      { namespace: 'shop', name: 'web-2', owner: { kind: 'Deployment', name: 'web' }, findings: [missing] },
+    ]);
+    const table = reportTable({ webhook: 'w', templates: { source: 's', hash: 'h' }, checked: { namespaces: 1, pods: 2 }, stalePods: 2, groups });
+    expect(table).toContain('outdated log-agent (injected aaaaaaaaaaaa, now bbbbbbbbbbbb) [1 of 2]; not injected (would get log-agent) [1 of 2]');
+  });
+});
+
+describe(rolloutAdvice.name, () => {
+  it('rolls Deployments, StatefulSets and DaemonSets, and deletes the pods of other controllers', () => {
+    expect(rolloutAdvice('ns', { kind: 'DaemonSet', name: 'agent' }, ['agent-x']).command).toBe('kubectl rollout restart daemonset/agent -n ns');
+    expect(rolloutAdvice('ns', { kind: 'Job', name: 'backup' }, ['backup-b', 'backup-a'])).toEqual({ command: 'kubectl delete pod -n ns backup-a backup-b', note: 'its Job replaces deleted pods' });
+  });
+});

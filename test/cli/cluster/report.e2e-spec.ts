@@ -1,0 +1,165 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCluster } from '../../control-plane/test-cluster.ts';
+import { startClusterService, waitUntilInjecting, waitUntilReady, type ClusterService } from '../../support/cluster-service.ts';
+import { FIXTURE_SIDECARS } from '../../support/golden-cases.ts';
+import { controllerReference, createDeploymentChain, type DeploymentChain } from '../support/owned-pods.ts';
+import { runCli, type CliRun } from '../support/run-cli.ts';
+
+/**
+ * `report` against the real apiserver and the real registered webhook: pods created
+ * before and after their namespace was labelled, injected from a template changed since,
+ * carrying a sidecar removed since, owned through a real ReplicaSet by a Deployment or
+ * by a StatefulSet; and a namespace of a few thousand pods, paged.
+ */
+const cluster = testCluster();
+const scratch = mkdtempSync(join(tmpdir(), 'cli-report-'));
+/** The templates after an operator's edit: log-agent's image bumped, metrics deleted. */
+const CHANGED = join(scratch, 'changed.yaml');
+const BULK_PODS = 3000;
+let service: ClusterService;
+let namespace: string;
+let web: DeploymentChain;
+
+interface Report {
+  webhook: string;
+  checked: { namespaces: number; pods: number };
+  stalePods: number;
+  groups: { namespace: string; owner: { kind: string; name: string }; advice: { command: string; note?: string }; pods: { name: string; findings: { kind: string; sidecar?: string; sidecars?: string[] }[] }[] }[];
+}
+
+beforeAll(async () => {
+  const original = readFileSync(FIXTURE_SIDECARS, 'utf8');
+  writeFileSync(CHANGED, original.replace('registry.example.com/log-agent:2.4.1', 'registry.example.com/log-agent:2.5.0').replace(/\n  - name: metrics\n[\s\S]*?(?=\n\n)/, ''));
+  service = await startClusterService(cluster, { SIDECAR_CONFIG: FIXTURE_SIDECARS });
+  await waitUntilReady(service);
+
+  namespace = await cluster.createNamespace('cli-report');
+  await cluster.kubectl(['run', 'early', '--image=registry.example.com/app:1', '-n', namespace]);
+  await cluster.kubectl(['label', 'namespace', namespace, `${service.selector.key}=${service.selector.value}`]);
+  await waitUntilInjecting(cluster, namespace);
+  await cluster.kubectl(['run', 'fresh', '--image=registry.example.com/app:1', '-n', namespace]);
+  await cluster.kubectl(['run', 'opted-out', '--image=registry.example.com/app:1', '-n', namespace, '--labels=sidecar-injector.io/inject=false']);
+  web = await createDeploymentChain(cluster.kubeConfig, namespace, 'web', 2);
+
+  const objects = KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
+  const statefulSet = await objects.create({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace },
+    spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'postgres:17' }] } } },
+  } as KubernetesObject);
+  await objects.create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'db-0', namespace, labels: { app: 'db' }, annotations: { 'sidecar-injector.io/sidecars': 'log-agent, metrics' }, ownerReferences: [controllerReference('apps/v1', 'StatefulSet', statefulSet)] },
+    spec: { containers: [{ name: 'db', image: 'postgres:17' }] },
+  } as KubernetesObject);
+}, 120_000);
+
+afterAll(async () => {
+  await service?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function report(args: readonly string[]): Promise<CliRun> {
+  return runCli(['report', '--webhook', service.webhookName, '--injector-namespace', service.config.podNamespace, ...args], { env: { KUBECONFIG: cluster.info.kubeconfigPath } });
+}
+
+function parse(run: CliRun): Report {
+  expect(run.stderr).not.toContain('\r');
+  return JSON.parse(run.stdout) as Report;
+}
+
+function summary(result: Report): Record<string, string[]> {
+  return Object.fromEntries(
+    result.groups.map((group) => [`${group.owner.kind}/${group.owner.name}`, group.pods.flatMap((pod) => pod.findings.map((finding) => `${pod.name}: ${finding.kind}${finding.sidecar ? ` ${finding.sidecar}` : ''}${finding.sidecars ? ` ${finding.sidecars.join(',')}` : ''}`))]),
+  );
+}
+
+describe('sidecar-injector report', () => {
+  it('with the templates the webhook serves, lists only the pod created before its namespace was selected', async () => {
+    const run = await report(['-n', namespace, '--config', FIXTURE_SIDECARS, '-o', 'json']);
+    expect(run.code).toBe(1);
+    const result = parse(run);
+    // early, fresh, db-0 and web's two pods; the opted-out pod is not the webhook's.
+    expect(result.checked).toEqual({ namespaces: 1, pods: 5 });
+    expect(summary(result)).toEqual({ 'Pod/early': ['early: not-injected log-agent'] });
+    expect(result.groups[0]!.advice).toEqual({ command: `kubectl delete pod -n ${namespace} early`, note: 'no controller: create it again from its manifest' });
+  });
+
+  it('after a template change and a sidecar removal, groups every stale pod by the controller that restarts it', async () => {
+    const run = await report(['-n', namespace, '--config', CHANGED, '-o', 'json']);
+    expect(run.code).toBe(1);
+    const result = parse(run);
+    expect(summary(result)).toEqual({
+      // Resolved through the real ReplicaSet to its Deployment.
+      'Deployment/web': web.pods.map((pod) => `${pod}: outdated log-agent`),
+      'Pod/early': ['early: not-injected log-agent'],
+      'Pod/fresh': ['fresh: outdated log-agent'],
+      'StatefulSet/db': ['db-0: outdated log-agent', 'db-0: removed metrics'],
+    });
+    const commands = Object.fromEntries(result.groups.map((group) => [group.owner.name, group.advice.command]));
+    expect(commands['web']).toBe(`kubectl rollout restart deployment/web -n ${namespace}`);
+    expect(commands['db']).toBe(`kubectl rollout restart statefulset/db -n ${namespace}`);
+    expect(result.stalePods).toBe(5);
+  });
+
+  it('prints a table with the commands, and reads the templates from the injector\'s ConfigMap', async () => {
+    const configMap = 'sidecar-templates';
+    await cluster.kubectl(['create', 'configmap', configMap, '-n', service.config.podNamespace, `--from-file=sidecars.yaml=${CHANGED}`]);
+    const run = await report(['-n', namespace, '--configmap', `${service.config.podNamespace}/${configMap}`]);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^NAMESPACE\s+OWNER\s+PODS\s+WHY\s+RESTART WITH$/);
+    expect(run.stdout).toMatch(new RegExp(`${namespace}\\s+Deployment/web\\s+2\\s+outdated log-agent \\(injected \\w{12}, now \\w{12}\\)\\s+kubectl rollout restart deployment/web -n ${namespace}\\n`));
+    expect(run.stdout).toContain('removed sidecar metrics (no longer in the templates)');
+    expect(run.stdout).toContain(`5 stale pods in 4 groups; checked 5 pods that ${service.webhookName} selects, in 1 namespace, against configmap ${service.config.podNamespace}/${configMap}, key sidecars.yaml`);
+  });
+
+  it('exits 0 with "no stale pods" when every selected pod is current', async () => {
+    const clean = await cluster.createNamespace('cli-report-clean', { [service.selector.key]: service.selector.value });
+    await waitUntilInjecting(cluster, clean);
+    await cluster.kubectl(['run', 'current', '--image=registry.example.com/app:1', '-n', clean]);
+    const run = await report(['-n', clean, '--config', FIXTURE_SIDECARS]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^no stale pods; checked 1 pod that /);
+  });
+
+  it('with -A, looks in every namespace the webhook selects and in no other', async () => {
+    const unselected = await cluster.createNamespace('cli-report-off');
+    await cluster.kubectl(['run', 'never', '--image=registry.example.com/app:1', '-n', unselected]);
+    const result = parse(await report(['-A', '--config', FIXTURE_SIDECARS, '-o', 'json']));
+    const namespaces = new Set(result.groups.map((group) => group.namespace));
+    expect(namespaces.has(namespace)).toBe(true);
+    expect(namespaces.has(unselected)).toBe(false);
+    expect(result.checked.namespaces).toBeGreaterThan(1);
+  });
+
+  it('says so, exit 4, when the webhook or the ConfigMap is missing or there is no kubeconfig', async () => {
+    const noWebhook = await runCli(['report', '-n', namespace, '--webhook', 'absent.example.com'], { env: { KUBECONFIG: cluster.info.kubeconfigPath } });
+    expect(noWebhook).toMatchObject({ code: 4, stdout: '' });
+    expect(noWebhook.stderr).toContain('no MutatingWebhookConfiguration named absent.example.com');
+    const noConfigMap = await report(['-n', namespace, '--configmap', 'nowhere/none']);
+    expect(noConfigMap).toMatchObject({ code: 4 });
+    expect(noConfigMap.stderr).toContain('no ConfigMap nowhere/none');
+    const noKubeconfig = await runCli(['report'], { env: { HOME: scratch } });
+    expect(noKubeconfig).toMatchObject({ code: 4 });
+    expect(noKubeconfig.stderr).toContain('no KUBECONFIG, no ~/.kube/config');
+  });
+
+  it(`pages through a namespace of ${BULK_PODS} pods with limit/continue`, async () => {
+    const bulk = await cluster.createNamespace('cli-report-bulk');
+    // Created before the namespace is selected, so none is injected: every one is listed.
+    const chain = await createDeploymentChain(cluster.kubeConfig, bulk, 'bulk', BULK_PODS);
+    await cluster.kubectl(['label', 'namespace', bulk, `${service.selector.key}=${service.selector.value}`]);
+    const result = parse(await report(['-n', bulk, '--config', FIXTURE_SIDECARS, '--chunk-size', '250', '-o', 'json']));
+    expect(result.checked).toEqual({ namespaces: 1, pods: BULK_PODS });
+    expect(result.groups).toHaveLength(1);
+    expect(result.groups[0]!.owner).toEqual({ kind: 'Deployment', name: 'bulk' });
+    expect(result.groups[0]!.pods.map((pod) => pod.name)).toEqual([...chain.pods].sort());
+  }, 300_000);
+});
