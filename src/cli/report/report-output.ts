@@ -1,4 +1,5 @@
 import { describeFinding } from './pod-findings.ts';
+import { describeReplacement } from './replacement-preview.ts';
 import type { StaleGroup, StaleReport } from './stale-report.ts';
 
 /** `-o json`: the whole report, for scripts. */
@@ -18,7 +19,9 @@ export function reportTable(report: StaleReport): string {
 
 function row(group: StaleGroup): string[] {
   const counts = new Map<string, number>();
-  for (const pod of group.pods) for (const finding of pod.findings) counts.set(describeFinding(finding), (counts.get(describeFinding(finding)) ?? 0) + 1);
+  for (const pod of group.pods) {
+    for (const text of [...pod.findings.map(describeFinding), ...(pod.replacement ? describeReplacement(pod.replacement) : [])]) counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
   const why = [...counts].map(([text, count]) => (count === group.pods.length ? text : `${text} [${count} of ${group.pods.length}]`)).join('; ');
   const command = group.advice.note ? `${group.advice.command}   # ${group.advice.note}` : group.advice.command;
   return [group.namespace, `${group.owner.kind}/${group.owner.name}`, String(group.pods.length), why, command];

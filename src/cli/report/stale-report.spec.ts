@@ -29,6 +29,20 @@ describe(groupStalePods.name, () => {
   });
 });
 
+describe(reportTable.name, () => {
+  it('says what would become of a new pod, beside why the group is stale', () => {
+    const notAllowed = { kind: 'namespace-not-allowed' as const, sidecar: 'team-agent', namespace: 'shop', allowed: ['team-*'] };
+    const replacement = { refused: 'sidecar "team-agent" may not be used in namespace "shop" (allowed: team-*)', dropped: [], warnings: [] };
+    const groups = groupStalePods([
+      { namespace: 'shop', name: 'web-1', owner: { kind: 'Deployment', name: 'web' }, findings: [notAllowed], replacement },
+      { namespace: 'shop', name: 'web-2', owner: { kind: 'Deployment', name: 'web' }, findings: [notAllowed], replacement },
+    ]);
+    expect(groups[0]!.pods[0]).toEqual({ name: 'web-1', findings: [notAllowed], replacement });
+    const table = reportTable({ webhook: 'w', templates: { source: 's', hash: 'h' }, checked: { namespaces: 1, pods: 2 }, stalePods: 2, groups });
+    expect(table).toContain('team-agent no longer allowed in namespace shop (allowed: team-*); a new pod would be refused: sidecar "team-agent" may not be used in namespace "shop" (allowed: team-*)   kubectl rollout restart deployment/web -n shop');
+  });
+});
+
 describe(rolloutAdvice.name, () => {
   it('rolls Deployments, StatefulSets and DaemonSets, and deletes the pods of other controllers', () => {
     expect(rolloutAdvice('ns', { kind: 'DaemonSet', name: 'agent' }, ['agent-x']).command).toBe('kubectl rollout restart daemonset/agent -n ns');
