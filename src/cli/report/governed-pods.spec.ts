@@ -48,7 +48,7 @@ describe('a pod injected before its template was edited', () => {
     const pod = injected(before, { 'sidecar-injector.io/sidecars': 'tuned', 'sidecar-injector.io/params.tuned.cpu': '800m' });
     const preview = previewReplacement(pod, after, policy)!;
     expect(preview.refused).toBe('annotation sidecar-injector.io/params.tuned.cpu: 800m is above the maximum 500m (allowed: a quantity of at most 500m)');
-    expect(describeReplacement(preview)).toEqual([`a new pod would be refused: ${preview.refused!}`]);
+    expect(describeReplacement(preview)).toEqual([`would be refused: ${preview.refused!}`]);
   });
 
   it('has nothing more to say when it took the default, which the new pod takes too', () => {
@@ -67,11 +67,11 @@ describe('a pod injected before its template was edited', () => {
     const limited = parseSidecarConfig(AFTER.replace('    required: false\n', '    required: false\n    namespaces: ["team-*"]\n'));
     const inShop = injected(before, { 'sidecar-injector.io/sidecars': 'stats' });
     expect(findPodProblems(inShop, limited, policy)).toEqual([{ kind: 'namespace-not-allowed', sidecar: 'stats', namespace: 'shop', allowed: ['team-*'] }]);
-    expect(describeReplacement(previewReplacement(inShop, limited, policy)!)).toEqual(['a new pod would go without stats (optional): may not be used in namespace "shop" (allowed: team-*)']);
+    expect(describeReplacement(previewReplacement(inShop, limited, policy)!)).toEqual(['would go without stats (optional): may not be used in namespace "shop" (allowed: team-*)']);
 
     const highPort = injected(before, { 'sidecar-injector.io/sidecars': 'stats', 'sidecar-injector.io/params.stats.port': '9100' }, 'team-a');
     expect(findPodProblems(highPort, after, policy)).toMatchObject([{ kind: 'outdated', sidecar: 'stats', parameters: { port: 9100 } }]);
-    expect(describeReplacement(previewReplacement(highPort, after, policy)!)).toEqual(['a new pod: annotation sidecar-injector.io/params.stats.port: 9100 is above the maximum 9000; the default 8125 was used']);
+    expect(describeReplacement(previewReplacement(highPort, after, policy)!)).toEqual(['would be warned: annotation sidecar-injector.io/params.stats.port: 9100 is above the maximum 9000; the default 8125 was used']);
   });
 
   it('would be refused for choosing a sidecar that was removed', () => {

@@ -38,11 +38,11 @@ export function previewReplacement(pod: StoredPod, config: SidecarConfig, policy
   return plan.dropped.length > 0 || plan.warnings.length > 0 ? { dropped: plan.dropped, warnings: plan.warnings } : undefined;
 }
 
-/** Lines for the report's WHY column, in the words of the engine's messages. */
+/** Lines that follow "a new pod", in the words of the engine's messages. */
 export function describeReplacement(preview: ReplacementPreview): string[] {
   return [
-    ...(preview.refused === undefined ? [] : [`a new pod would be refused: ${preview.refused}`]),
-    ...preview.dropped.map(({ name, reason }) => `a new pod would go without ${name} (optional): ${reason}`),
-    ...preview.warnings.map((warning) => `a new pod: ${warning}`),
+    ...(preview.refused === undefined ? [] : [`would be refused: ${preview.refused}`]),
+    ...preview.dropped.map(({ name, reason }) => `would go without ${name} (optional): ${reason}`),
+    ...preview.warnings.map((warning) => `would be warned: ${warning}`),
   ];
 }

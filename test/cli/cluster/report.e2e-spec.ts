@@ -227,13 +227,20 @@ describe('sidecar-injector report on templates an operator governs', () => {
     });
   });
 
-  it('says it in the table, beside the command that would restart the group', async () => {
+  it('says it in the table, and what new pods would meet below it, pointed to from the command that restarts the group', async () => {
     const run = await report(['-n', platform, '--config', GOVERNED_EDIT]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(
-      new RegExp(`${platform}\\s+Deployment/tuned\\s+2\\s+outdated tuned-agent \\(injected \\w{12}, now \\w{12}\\); a new pod would be refused: annotation sidecar-injector.io/params.tuned-agent.cpu: 800m is above the maximum 500m \\(allowed: a quantity from 10m to 500m\\)\\s+kubectl rollout restart deployment/tuned -n ${platform}\\n`),
+    expect(run.stdout).toMatch(new RegExp(`${platform}\\s+Deployment/tuned\\s+2\\s+outdated tuned-agent \\(injected \\w{12}, now \\w{12}\\)\\s+kubectl rollout restart deployment/tuned -n ${platform}   # new pods would be refused: see below\\n`));
+    expect(run.stdout).toContain(`team-agent no longer allowed in namespace ${platform} (allowed: team-a)`);
+    expect(run.stdout).toContain(
+      [
+        `Before restarting Deployment/tuned in ${platform}: a new pod`,
+        '  would be refused: annotation sidecar-injector.io/params.tuned-agent.cpu: 800m is above the maximum 500m (allowed: a quantity from 10m to 500m)',
+        `Before restarting Pod/counted in ${platform}: a new pod`,
+        '  would be warned: annotation sidecar-injector.io/params.statsd.port: 9100 is above the maximum 9000; the default 8125 was used',
+        `Before restarting Pod/teamed in ${platform}: a new pod`,
+        `  would be refused: sidecar "team-agent" may not be used in namespace "${platform}" (allowed: team-a)`,
+      ].join('\n'),
     );
-    expect(run.stdout).toContain(`team-agent no longer allowed in namespace ${platform} (allowed: team-a); a new pod would be refused: sidecar "team-agent" may not be used in namespace "${platform}" (allowed: team-a)`);
-    expect(run.stdout).toContain('a new pod: annotation sidecar-injector.io/params.statsd.port: 9100 is above the maximum 9000; the default 8125 was used');
   });
 });
