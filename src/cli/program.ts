@@ -62,7 +62,7 @@ export function buildProgram(io: ProgramIo, setExitCode: (code: ExitCode) => voi
 
   const validate = kubeOptions(program.command('validate').description('Check the sidecar templates as the service loads them; with --server, also by the apiserver.'))
     .option('--config <file>', TEMPLATES_HELP)
-    .option('--server', 'render every template onto a sample pod and create it with server-side dry run')
+    .option('--server', 'render every template onto a sample pod, at each parameter setting a pod may choose, and create it with server-side dry run')
     .option('-n, --namespace <namespace>', 'namespace of the dry-run pods (default: the kubeconfig context\'s, else "default")')
     .option('--injector-namespace <namespace>', INJECTOR_NAMESPACE_HELP, DEFAULT_INJECTOR_NAMESPACE)
     .addHelpText('after', '\nExample:\n  sidecar-injector validate --config k8s/sidecars.yaml --server');

@@ -40,7 +40,7 @@ describe('sidecar-injector inject on fixture manifests', () => {
   }
 
   it('changes nothing on a second run: its own output is already injected', async () => {
-    for (const file of ['workloads.yaml', 'kubectl-list.json', 'list.yaml']) {
+    for (const file of ['workloads.yaml', 'kubectl-list.json', 'list.yaml', 'governed.yaml']) {
       const first = await inject(join(FIXTURES, file));
       const again = await runCli(['inject', '-f', '-', '--config', TEMPLATES, '-n', 'staging'], { input: first.stdout });
       expect(again.code).toBe(0);
@@ -87,6 +87,38 @@ describe('sidecar-injector inject on fixture manifests', () => {
     expect(containers('CronJob').find((container) => container.name === 'log-agent')!.args).toEqual(['--pod=report-', '--namespace=analytics']);
     expect(templateOf(documents.find((document) => document['kind'] === 'StatefulSet')!).spec.initContainers!.map((container) => container.name)).toEqual(['proxy-init', 'proxy', 'migrate']);
     expect(containers('ReplicaSet').map((container) => container.name)).toEqual(['legacy']);
+  });
+
+  it('honours the rules an operator sets on a template: parameters, optional sidecars, namespaces, init placement', async () => {
+    const run = await inject(join(FIXTURES, 'governed.yaml'));
+    expect(run.code).toBe(0);
+    const documents = parseAllDocuments(run.stdout).map((document) => document.toJS() as { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> });
+    type PodSpec = { containers: { name: string; args?: string[]; ports?: { containerPort: unknown }[]; resources?: unknown }[]; initContainers?: { name: string }[] };
+    const pod = (name: string): { metadata: { annotations?: Record<string, string> }; spec: PodSpec } => {
+      const document = documents.find((candidate) => candidate.metadata.name === name)!;
+      if (!('template' in document.spec)) return document as never;
+      return document.spec['template'] as never;
+    };
+    // A parameter the pod set: typed where the template wants a number, recorded in the status.
+    const agent = pod('tuned').spec.containers.find((container) => container.name === 'tuned-agent')!;
+    expect(agent.ports![0]!.containerPort).toBe(8080);
+    expect(agent.args).toEqual(['--level=debug', '--port', '8080']);
+    expect(agent.resources).toEqual({ requests: { cpu: '250m' }, limits: { cpu: '250m' } });
+    expect(JSON.parse(pod('tuned').metadata.annotations!['sidecar-injector.io/status']!).parameters).toEqual({ 'tuned-agent': { cpu: '250m', level: 'debug', port: 8080, readOnly: true } });
+    // An optional sidecar that clashes with the pod is left out; the rest is injected.
+    expect(pod('metrics-app').spec.containers.map((container) => container.name)).toEqual(['app', 'statsd', 'log-agent']);
+    expect(run.stderr).toContain('document 2 (Deployment metrics-app), spec.template: sidecar "statsd" (optional) left out: the pod already has a container named "statsd"');
+    // A bad value for an optional sidecar's parameter: the default, and a warning naming the annotation.
+    expect(pod('counter').spec.containers.find((container) => container.name === 'statsd')!.ports![0]!.containerPort).toBe(8125);
+    // Every chosen sidecar left out: the document is not touched.
+    const source = readFileSync(join(FIXTURES, 'governed.yaml'), 'utf8').split(/^---\n/m);
+    expect(run.stdout.split(/^---\n/m)[3]).toBe(source[3]);
+    // Namespaces the template allows, by name and by glob.
+    expect(pod('team-web').spec.containers.map((container) => container.name)).toEqual(['web', 'team-agent']);
+    expect((documents.find((document) => document.metadata.name === 'platform-sync')!.spec['jobTemplate'] as { spec: { template: { spec: PodSpec } } }).spec.template.spec.containers.map((container) => container.name)).toEqual(['sync', 'team-agent']);
+    // after:migrate and last, among the pod's own init containers.
+    expect(pod('db').spec.initContainers!.map((container) => container.name)).toEqual(['migrate', 'wait-for-db', 'seed', 'mesh-init']);
+    expect(pod('no-migrate-chosen').spec.initContainers!.map((container) => container.name)).toEqual(['wait-for-db', 'seed']);
   });
 
   it('reads standard input with -f - and writes -o FILE', async () => {

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { ApiException, type V1Pod } from '@kubernetes/client-node';
 import jsonpatch, { type Operation } from 'fast-json-patch';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parameterSettings } from '../../src/cli/validate/parameter-settings.ts';
 import { DEFAULT_SIDECAR_CONFIG } from '../../src/config/app-config.ts';
 import { decideInjection } from '../../src/injection/injector.ts';
 import { parseSidecarConfig } from '../../src/injection/sidecar-config-parser.ts';
-import type { Sidecar } from '../../src/injection/sidecar-config.ts';
 import { testCluster } from '../control-plane/test-cluster.ts';
 import { loadGoldenCases, type Golden } from '../support/golden-cases.ts';
 
@@ -54,16 +54,6 @@ describe('golden patched pods on the real apiserver', () => {
   }
 });
 
-/** Every parameter at a bound or at an end of its enum: the extremes an operator allowed must make valid pods too. */
-function extremes(sidecar: Sidecar, side: 'min' | 'max'): Record<string, string> {
-  const annotations: Record<string, string> = {};
-  for (const parameter of sidecar.parameters.values()) {
-    const value = parameter.enum ? (side === 'min' ? parameter.enum[0] : parameter.enum.at(-1)) : parameter[side];
-    if (value !== undefined) annotations[parameter.annotation] = String(value);
-  }
-  return annotations;
-}
-
 describe('the shipped templates (config/sidecars.yaml) on the real apiserver', () => {
   const config = parseSidecarConfig(readFileSync(DEFAULT_SIDECAR_CONFIG, 'utf8'), DEFAULT_SIDECAR_CONFIG);
   const policy = { protectedNamespaces: new Set<string>() };
@@ -73,9 +63,10 @@ describe('the shipped templates (config/sidecars.yaml) on the real apiserver', (
   });
 
   for (const [name, sidecar] of config.sidecars) {
-    for (const side of ['default', 'min', 'max'] as const) {
-      it(`accepts a pod injected with ${name}, parameters at their ${side}`, async () => {
-        const annotations = { 'sidecar-injector.io/sidecars': name, ...(side === 'default' ? {} : extremes(sidecar, side)) };
+    // The settings validate --server tries: defaults, every bound at once, each enum value.
+    for (const setting of parameterSettings(sidecar)) {
+      it(`accepts a pod injected with ${name}, parameters at ${setting.label}`, async () => {
+        const annotations = { 'sidecar-injector.io/sidecars': name, ...setting.annotations };
         const pod: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'shipped-', annotations }, spec: { containers: [{ name: 'app', image: 'nginx' }] } };
         const decision = decideInjection({ uid: 'u', kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE', namespace, object: pod as never }, config, policy);
         if (decision.outcome !== 'injected') throw new Error(`not injected: ${JSON.stringify(decision)}`);

@@ -1,3 +1,4 @@
+import type { InjectionDecision } from '../../injection/injector.ts';
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { readInput, type Input } from '../io/read-input.ts';
@@ -41,11 +42,16 @@ export async function runInjection(options: InjectionRunOptions, reporter: Repor
       ExitCode.input,
     );
   }
-  for (const outcome of outcomes) {
-    const { decision } = outcome;
-    reporter.info(`${where(outcome)}: ${decision.outcome === 'injected' ? `injected ${decision.sidecars.join(', ')}` : `unchanged: ${decision.outcome === 'skipped' ? decision.message : ''}`}`);
-  }
+  for (const outcome of outcomes) reporter.info(`${where(outcome)}: ${describeOutcome(outcome.decision)}`);
   return { input, output, outcomes };
+}
+
+/** One line per pod: what it got, and which optional sidecars it goes without (the warnings say why). */
+function describeOutcome(decision: InjectionDecision): string {
+  if (decision.outcome === 'refused') return `refused: ${decision.message}`;
+  if (decision.outcome === 'skipped') return `unchanged: ${decision.message}`;
+  const dropped = decision.dropped ?? [];
+  return `injected ${decision.sidecars.join(', ')}${dropped.length > 0 ? `; left out ${dropped.map(({ name }) => name).join(', ')} (optional)` : ''}`;
 }
 
 async function inject(input: Input, templates: LoadedSidecarConfig, options: InjectionRunOptions): Promise<{ output: string; outcomes: readonly LocationOutcome[] }> {

@@ -23,7 +23,7 @@ export interface LocationOutcome {
   readonly object: string;
   readonly namespace: string;
   readonly decision: InjectionDecision;
-  /** The engine's notes for the pod's author, when this version of the engine gives any. */
+  /** The engine's notes for the pod's author: what the webhook returns as AdmissionResponse warnings. */
   readonly warnings: readonly string[];
 }
 
@@ -40,7 +40,7 @@ export function injectManifest(manifest: Manifest, options: InjectOptions): Loca
       const request = podAdmissionRequest(location, namespace, `sidecar-injector-cli-${document.index}-${formatPath(location.path)}`);
       const decision = decideInjection(request, options.config, options.policy);
       if (decision.outcome === 'injected') applyPatch(document, location, decision.patch);
-      outcomes.push({ document: document.index, field: formatPath(location.path), object: describe(location), namespace, decision, warnings: warningsOf(decision) });
+      outcomes.push({ document: document.index, field: formatPath(location.path), object: describe(location), namespace, decision, warnings: decision.warnings ?? [] });
     }
   }
   return outcomes;
@@ -64,11 +64,3 @@ function describe(location: PodLocation): string {
   return `${location.owner.kind} ${name}`;
 }
 
-/**
- * AdmissionResponse warnings, once the engine gives them (a field added in another
- * branch): read by shape so that this file works with and without it.
- */
-function warningsOf(decision: InjectionDecision): readonly string[] {
-  const warnings = (decision as { readonly warnings?: unknown }).warnings;
-  return Array.isArray(warnings) ? warnings.filter((warning): warning is string => typeof warning === 'string') : [];
-}

@@ -27,7 +27,7 @@ try {
   const config = parseSidecarConfig(input.configText, input.configSource);
   const manifest = parseYamlManifest(input.text, input.source, input.position);
   let documents = 0;
-  const counted = { format: manifest.format, render: manifest.render, *documents() {
+  const counted = { format: manifest.format, render: () => manifest.render(), *documents() {
     for (const document of manifest.documents()) {
       documents += 1;
       yield document;

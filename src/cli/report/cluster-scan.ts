@@ -6,6 +6,7 @@ import { OwnerResolver } from './owner-resolver.ts';
 import { listPages } from './paged-list.ts';
 import { findPodProblems, isLive, type StoredPod } from './pod-findings.ts';
 import type { Progress } from './progress.ts';
+import { previewReplacement } from './replacement-preview.ts';
 import type { StalePod } from './stale-report.ts';
 import type { WebhookScope } from './webhook-scope.ts';
 
@@ -48,7 +49,10 @@ export async function scanCluster(connection: KubeConnection, scope: WebhookScop
           if (labels === undefined || !isLive(pod) || !scope.selectsPod(labels, pod.metadata.labels ?? undefined)) continue;
           pods += 1;
           const findings = findPodProblems(pod, config, policy);
-          if (findings.length > 0) stale.push({ namespace: pod.metadata.namespace, name: pod.metadata.name, owner: await owners.resolve(pod), findings });
+          if (findings.length === 0) continue;
+          // A pod never injected was judged by the engine as a whole already; an injected one is restarted into today's templates.
+          const replacement = findings.some((finding) => finding.kind === 'not-injected') ? undefined : previewReplacement(pod, config, policy);
+          stale.push({ namespace: pod.metadata.namespace, name: pod.metadata.name, owner: await owners.resolve(pod), findings, ...(replacement ? { replacement } : {}) });
         }
         progress.update(`checked ${pods} pods, ${stale.length} stale`);
       }

@@ -14,8 +14,8 @@ const config = parseSidecarConfig(`sidecars:
 const policy = cliInjectionPolicy('sidecar-injector');
 const hash = (name: string) => config.sidecars.get(name)!.hash;
 
-function pod(annotations?: Record<string, string>, namespace = 'shop'): StoredPod & { spec: unknown } {
-  return { metadata: { name: 'p', namespace, ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'app', image: 'app' }] } };
+function pod(annotations?: Record<string, string>, namespace = 'shop'): StoredPod {
+  return { metadata: { name: 'p', namespace, ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'app', image: 'app' }] } } as StoredPod;
 }
 
 describe(findPodProblems.name, () => {

@@ -4,13 +4,19 @@ import { parseInjectionStatus } from '../../injection/injection-status.ts';
 import { decideInjection, type InjectionPolicy } from '../../injection/injector.ts';
 import type { JsonValue } from '../../injection/kubernetes-types.ts';
 import type { SidecarConfig } from '../../injection/sidecar-config.ts';
+import type { ParameterValue } from '../../injection/template-parameters.ts';
 
 /** Why a running pod does not carry what the webhook would give it today. */
 export type Finding =
   /** No status annotation, and the webhook would inject it now: created before its namespace was selected, or while the webhook was down with failurePolicy Ignore. */
   | { readonly kind: 'not-injected'; readonly sidecars: readonly string[] }
-  /** Injected from a template that has changed since. */
-  | { readonly kind: 'outdated'; readonly sidecar: string; readonly injectedHash: string; readonly currentHash: string }
+  /**
+   * Injected from a template that has changed since (its parameter declarations included);
+   * `parameters`: the values the status annotation says it was rendered with, if it declares any.
+   */
+  | { readonly kind: 'outdated'; readonly sidecar: string; readonly injectedHash: string; readonly currentHash: string; readonly parameters?: Readonly<Record<string, ParameterValue>> }
+  /** Carries a sidecar whose template may no longer be used in the pod's namespace. */
+  | { readonly kind: 'namespace-not-allowed'; readonly sidecar: string; readonly namespace: string; readonly allowed: readonly string[] }
   /** Carries a sidecar whose template is no longer in the file. */
   | { readonly kind: 'removed'; readonly sidecar: string; readonly injectedHash: string }
   /** A status annotation this version cannot read (hand-edited, or from an unknown version). */
@@ -20,12 +26,14 @@ export type Finding =
 export interface StoredPod {
   readonly metadata: {
     readonly name: string;
+    readonly generateName?: string | null;
     readonly namespace: string;
     readonly labels?: Readonly<Record<string, string>> | null;
     readonly annotations?: Readonly<Record<string, string>> | null;
     readonly ownerReferences?: readonly { readonly kind: string; readonly name: string; readonly controller?: boolean }[] | null;
     readonly deletionTimestamp?: string | null;
   };
+  readonly spec?: { readonly serviceAccountName?: string | null } | null;
   readonly status?: { readonly phase?: string } | null;
 }
 
@@ -45,8 +53,15 @@ export function findPodProblems(pod: StoredPod, config: SidecarConfig, policy: I
   const findings: Finding[] = [];
   for (const [sidecar, injectedHash] of Object.entries(status.sidecars)) {
     const current = config.sidecars.get(sidecar);
-    if (!current) findings.push({ kind: 'removed', sidecar, injectedHash });
-    else if (current.hash !== injectedHash) findings.push({ kind: 'outdated', sidecar, injectedHash, currentHash: current.hash });
+    if (!current) {
+      findings.push({ kind: 'removed', sidecar, injectedHash });
+    } else if (current.namespaces && !current.namespaces.allows(pod.metadata.namespace)) {
+      // More than outdated: a new pod goes without it, or is refused (see replacement-preview.ts).
+      findings.push({ kind: 'namespace-not-allowed', sidecar, namespace: pod.metadata.namespace, allowed: current.namespaces.patterns });
+    } else if (current.hash !== injectedHash) {
+      const parameters = status.parameters?.[sidecar];
+      findings.push({ kind: 'outdated', sidecar, injectedHash, currentHash: current.hash, ...(parameters ? { parameters } : {}) });
+    }
   }
   return findings;
 }
@@ -78,6 +93,8 @@ export function describeFinding(finding: Finding): string {
       return `outdated ${finding.sidecar} (injected ${finding.injectedHash}, now ${finding.currentHash})`;
     case 'removed':
       return `removed sidecar ${finding.sidecar} (no longer in the templates)`;
+    case 'namespace-not-allowed':
+      return `${finding.sidecar} no longer allowed in namespace ${finding.namespace} (allowed: ${finding.allowed.join(', ')})`;
     case 'unreadable-status':
       return 'unreadable status annotation';
   }

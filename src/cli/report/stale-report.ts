@@ -1,19 +1,25 @@
 import { rolloutAdvice, type Owner, type RolloutAdvice } from './owner.ts';
 import type { Finding } from './pod-findings.ts';
+import type { ReplacementPreview } from './replacement-preview.ts';
 
 export interface StalePod {
   readonly namespace: string;
   readonly name: string;
   readonly owner: Owner;
   readonly findings: readonly Finding[];
+  /** Said when the webhook would refuse the pod that replaces it, leave out an optional sidecar, or warn its author. */
+  readonly replacement?: ReplacementPreview;
 }
+
+/** A stale pod as a group lists it. */
+export type GroupedPod = Omit<StalePod, 'namespace' | 'owner'>;
 
 /** Stale pods that one command restarts. */
 export interface StaleGroup {
   readonly namespace: string;
   readonly owner: Owner;
   readonly advice: RolloutAdvice;
-  readonly pods: readonly { readonly name: string; readonly findings: readonly Finding[] }[];
+  readonly pods: readonly GroupedPod[];
 }
 
 export interface StaleReport {
@@ -26,7 +32,7 @@ export interface StaleReport {
 
 /** Groups stale pods by namespace and owner, in a stable order (namespace, kind, name). */
 export function groupStalePods(pods: readonly StalePod[]): StaleGroup[] {
-  const groups = new Map<string, { namespace: string; owner: Owner; pods: { name: string; findings: readonly Finding[] }[] }>();
+  const groups = new Map<string, { namespace: string; owner: Owner; pods: GroupedPod[] }>();
   for (const pod of pods) {
     const key = JSON.stringify([pod.namespace, pod.owner.kind, pod.owner.name]);
     let group = groups.get(key);
@@ -34,7 +40,8 @@ export function groupStalePods(pods: readonly StalePod[]): StaleGroup[] {
       group = { namespace: pod.namespace, owner: pod.owner, pods: [] };
       groups.set(key, group);
     }
-    group.pods.push({ name: pod.name, findings: pod.findings });
+    const { namespace: _namespace, owner: _owner, ...grouped } = pod;
+    group.pods.push(grouped);
   }
   return [...groups.values()]
     .sort((a, b) => compare(a.namespace, b.namespace) || compare(a.owner.kind, b.owner.kind) || compare(a.owner.name, b.owner.name))

@@ -1,39 +1,64 @@
 import type { AdmissionRequest } from '../../injection/admission-review.ts';
 import { decideInjection, type InjectionPolicy } from '../../injection/injector.ts';
 import type { Container, JsonValue, Pod } from '../../injection/kubernetes-types.ts';
-import type { SidecarConfig } from '../../injection/sidecar-config.ts';
+import type { Sidecar, SidecarConfig } from '../../injection/sidecar-config.ts';
 import { clusterError, KubeApiError, type KubeConnection } from '../kube/kube-connection.ts';
 import { applyPatchToObject } from '../manifests/apply-patch.ts';
+import { parameterSettings, type ParameterSetting } from './parameter-settings.ts';
+import { renderNamespace } from './render-namespace.ts';
 import { samplePod } from './sample-pod.ts';
 
-export type DryRunVerdict =
-  | { readonly sidecar: string; readonly index: number; readonly accepted: true; readonly warnings: readonly string[] }
-  | { readonly sidecar: string; readonly index: number; readonly accepted: false; readonly problems: readonly string[] };
+/** The apiserver's verdict on one template, rendered once per parameter setting. */
+export interface TemplateVerdict {
+  readonly sidecar: string;
+  readonly index: number;
+  /** The namespace it was rendered for: the dry run's, unless the template may not be used there. */
+  readonly renderedNamespace: string;
+  readonly settings: readonly SettingVerdict[];
+}
+
+export interface SettingVerdict {
+  readonly setting: ParameterSetting;
+  /** Empty when the apiserver would create the pod. */
+  readonly problems: readonly string[];
+  /** The apiserver's warnings (deprecations, Pod Security in warn mode). */
+  readonly warnings: readonly string[];
+  /** What the engine would tell the pod's author; a sample pod should give none. */
+  readonly engineWarnings: readonly string[];
+}
 
 /**
- * Renders each template onto the sample pod with the webhook's engine and asks the
- * apiserver to create the result with dryRun=All and fieldValidation=Strict: full
- * validation and admission, nothing stored. Strict turns an unknown field into a refusal.
+ * Renders each template onto the sample pod with the webhook's engine, at each parameter
+ * setting an operator allowed, and asks the apiserver to create the result with
+ * dryRun=All and fieldValidation=Strict: full validation and admission, nothing stored.
+ * Strict turns an unknown field into a refusal.
  */
-export async function dryRunTemplates(connection: KubeConnection, config: SidecarConfig, policy: InjectionPolicy, namespace: string): Promise<DryRunVerdict[]> {
-  const verdicts: DryRunVerdict[] = [];
-  for (const [index, name] of [...config.sidecars.keys()].entries()) {
-    const pod = samplePod(name, namespace);
-    const decision = decideInjection(sampleRequest(pod, namespace, name), config, policy);
-    if (decision.outcome !== 'injected') {
-      verdicts.push({ sidecar: name, index, accepted: false, problems: [`cannot be rendered onto a sample pod: ${decision.message}`] });
-      continue;
-    }
-    const rendered = applyPatchToObject(pod, decision.patch);
-    try {
-      const { warnings } = await connection.post(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { dryRun: 'All', fieldValidation: 'Strict' }, rendered);
-      verdicts.push({ sidecar: name, index, accepted: true, warnings });
-    } catch (error) {
-      if (!isRefusalOfTheObject(error)) throw clusterError(`cannot dry-run a pod in namespace ${namespace}`, error);
-      verdicts.push({ sidecar: name, index, accepted: false, problems: refusalLines(error, rendered) });
-    }
+export async function dryRunTemplates(connection: KubeConnection, config: SidecarConfig, policy: InjectionPolicy, namespace: string): Promise<TemplateVerdict[]> {
+  const verdicts: TemplateVerdict[] = [];
+  for (const [index, sidecar] of [...config.sidecars.values()].entries()) {
+    const renderedNamespace = renderNamespace(sidecar, namespace);
+    const settings: SettingVerdict[] = [];
+    for (const setting of parameterSettings(sidecar)) settings.push(await dryRunSetting(connection, config, policy, sidecar, setting, namespace, renderedNamespace));
+    verdicts.push({ sidecar: sidecar.name, index, renderedNamespace, settings });
   }
   return verdicts;
+}
+
+async function dryRunSetting(connection: KubeConnection, config: SidecarConfig, policy: InjectionPolicy, sidecar: Sidecar, setting: ParameterSetting, namespace: string, renderedNamespace: string): Promise<SettingVerdict> {
+  const pod = samplePod(sidecar, renderedNamespace, setting.annotations);
+  const decision = decideInjection(sampleRequest(pod, renderedNamespace, sidecar.name), config, policy);
+  const engineWarnings = decision.warnings ?? [];
+  if (decision.outcome !== 'injected') return { setting, problems: [`cannot be rendered onto a sample pod: ${decision.message}`], warnings: [], engineWarnings };
+  // Rendered as for a pod of its own namespace, created in the dry run's (which exists).
+  const rendered = applyPatchToObject(pod, decision.patch);
+  const body = { ...rendered, metadata: { ...rendered.metadata, namespace } };
+  try {
+    const { warnings } = await connection.post(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { dryRun: 'All', fieldValidation: 'Strict' }, body);
+    return { setting, problems: [], warnings, engineWarnings };
+  } catch (error) {
+    if (!isRefusalOfTheObject(error)) throw clusterError(`cannot dry-run a pod in namespace ${namespace}`, error);
+    return { setting, problems: refusalLines(error, rendered), warnings: [], engineWarnings };
+  }
 }
 
 function sampleRequest(pod: Pod, namespace: string, sidecar: string): AdmissionRequest {

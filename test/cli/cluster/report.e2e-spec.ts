@@ -28,7 +28,12 @@ interface Report {
   webhook: string;
   checked: { namespaces: number; pods: number };
   stalePods: number;
-  groups: { namespace: string; owner: { kind: string; name: string }; advice: { command: string; note?: string }; pods: { name: string; findings: { kind: string; sidecar?: string; sidecars?: string[] }[] }[] }[];
+  groups: {
+    namespace: string;
+    owner: { kind: string; name: string };
+    advice: { command: string; note?: string };
+    pods: { name: string; findings: { kind: string; sidecar?: string; sidecars?: string[]; parameters?: Record<string, unknown> }[]; replacement?: { refused?: string; dropped: unknown[]; warnings: string[] } }[];
+  }[];
 }
 
 beforeAll(async () => {
@@ -162,4 +167,80 @@ describe('sidecar-injector report', () => {
     expect(result.groups[0]!.owner).toEqual({ kind: 'Deployment', name: 'bulk' });
     expect(result.groups[0]!.pods.map((pod) => pod.name)).toEqual([...chain.pods].sort());
   }, 300_000);
+});
+
+/**
+ * Issue 15's templates after an operator's edit: tuned-agent's cpu maximum lowered below
+ * what a Deployment set, team-agent no longer for platform-*, statsd's port bounded below
+ * what a pod set. The hash covers parameter declarations, so each pod is outdated; the
+ * report also says what the webhook would do to the pod that replaces it.
+ */
+describe('sidecar-injector report on templates an operator governs', () => {
+  const GOVERNED_EDIT = join(scratch, 'governed-edit.yaml');
+  let platform: string;
+  let tuned: DeploymentChain;
+
+  beforeAll(async () => {
+    const original = readFileSync(FIXTURE_SIDECARS, 'utf8');
+    const edited = original
+      .replace('cpu: { type: quantity, default: 100m, min: 10m, max: "1" }', 'cpu: { type: quantity, default: 100m, min: 10m, max: 500m }')
+      .replace('namespaces: [team-a, "platform-*"]', 'namespaces: [team-a]')
+      .replace('port: { type: integer, default: 8125, min: 1024, max: 65535 }', 'port: { type: integer, default: 8125, min: 1024, max: 9000 }');
+    // Each edit took: the fixture still reads as this test expects.
+    if (edited.match(/max: 500m|namespaces: \[team-a\]|max: 9000/g)?.length !== 3) throw new Error(`${FIXTURE_SIDECARS} no longer reads as this test edits it`);
+    writeFileSync(GOVERNED_EDIT, edited);
+    // team-agent may be used in platform-*: the namespace is named for it.
+    platform = await cluster.createNamespace('platform-report', { [service.selector.key]: service.selector.value });
+    await waitUntilInjecting(cluster, platform);
+    tuned = await createDeploymentChain(cluster.kubeConfig, platform, 'tuned', 2, { annotations: { 'sidecar-injector.io/sidecars': 'tuned-agent', 'sidecar-injector.io/params.tuned-agent.cpu': '800m' } });
+    await cluster.kubectl(['run', 'teamed', '--image=registry.example.com/app:1', '-n', platform, '--annotations=sidecar-injector.io/sidecars=team-agent']);
+    await cluster.kubectl(['run', 'counted', '--image=registry.example.com/app:1', '-n', platform, '--annotations=sidecar-injector.io/sidecars=statsd', '--annotations=sidecar-injector.io/params.statsd.port=9100']);
+  }, 120_000);
+
+  it('sees pods injected under the templates as they were: nothing stale', async () => {
+    const run = await report(['-n', platform, '--config', FIXTURE_SIDECARS]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^no stale pods; checked 4 pods that /);
+  });
+
+  it('reports parameters injected under an older template, a namespace a template no longer allows, and what a new pod would meet', async () => {
+    const run = await report(['-n', platform, '--config', GOVERNED_EDIT, '-o', 'json']);
+    expect(run.code).toBe(1);
+    const result = parse(run);
+    const pods = Object.fromEntries(result.groups.flatMap((group) => group.pods.map((pod) => [pod.name, { owner: `${group.owner.kind}/${group.owner.name}`, ...pod }])));
+    expect(Object.keys(pods).sort()).toEqual(['counted', 'teamed', ...tuned.pods].sort());
+    for (const name of tuned.pods) {
+      expect(pods[name]).toMatchObject({
+        owner: 'Deployment/tuned',
+        // The values the webhook rendered with, from the status annotation it wrote.
+        findings: [{ kind: 'outdated', sidecar: 'tuned-agent', parameters: { cpu: '800m', level: 'info', port: 9000, readOnly: true } }],
+        replacement: { refused: 'annotation sidecar-injector.io/params.tuned-agent.cpu: 800m is above the maximum 500m (allowed: a quantity from 10m to 500m)' },
+      });
+    }
+    expect(pods['teamed']).toMatchObject({
+      findings: [{ kind: 'namespace-not-allowed', sidecar: 'team-agent', namespace: platform, allowed: ['team-a'] }],
+      replacement: { refused: `sidecar "team-agent" may not be used in namespace "${platform}" (allowed: team-a)` },
+    });
+    expect(pods['counted']).toMatchObject({
+      findings: [{ kind: 'outdated', sidecar: 'statsd', parameters: { port: 9100 } }],
+      replacement: { dropped: [], warnings: ['annotation sidecar-injector.io/params.statsd.port: 9100 is above the maximum 9000; the default 8125 was used'] },
+    });
+  });
+
+  it('says it in the table, and what new pods would meet below it, pointed to from the command that restarts the group', async () => {
+    const run = await report(['-n', platform, '--config', GOVERNED_EDIT]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`${platform}\\s+Deployment/tuned\\s+2\\s+outdated tuned-agent \\(injected \\w{12}, now \\w{12}\\)\\s+kubectl rollout restart deployment/tuned -n ${platform}   # new pods would be refused: see below\\n`));
+    expect(run.stdout).toContain(`team-agent no longer allowed in namespace ${platform} (allowed: team-a)`);
+    expect(run.stdout).toContain(
+      [
+        `Before restarting Deployment/tuned in ${platform}: a new pod`,
+        '  would be refused: annotation sidecar-injector.io/params.tuned-agent.cpu: 800m is above the maximum 500m (allowed: a quantity from 10m to 500m)',
+        `Before restarting Pod/counted in ${platform}: a new pod`,
+        '  would be warned: annotation sidecar-injector.io/params.statsd.port: 9100 is above the maximum 9000; the default 8125 was used',
+        `Before restarting Pod/teamed in ${platform}: a new pod`,
+        `  would be refused: sidecar "team-agent" may not be used in namespace "${platform}" (allowed: team-a)`,
+      ].join('\n'),
+    );
+  });
 });

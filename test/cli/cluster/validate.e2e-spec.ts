@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSidecarConfig, SidecarConfigError } from '../../../src/injection/sidecar-config-parser.ts';
 import { testCluster } from '../../control-plane/test-cluster.ts';
 import { FIXTURE_SIDECARS } from '../../support/golden-cases.ts';
 import { runCli, type CliRun } from '../support/run-cli.ts';
@@ -40,6 +41,44 @@ const REFUSED = `sidecars:
         image: registry.example.com/fine:1
 `;
 
+/**
+ * Templates valid at their defaults that the apiserver refuses at a value an operator
+ * allowed: a port bound above 65535, and an enum value that is neither first, last nor
+ * the default. Only trying every allowed setting finds them.
+ */
+const REFUSED_AT_A_SETTING = `sidecars:
+  - name: ranged
+    parameters:
+      port: { type: integer, default: 9000, min: 1024, max: 70000 }
+    containers:
+      - name: ranged
+        image: registry.example.com/ranged:1
+        ports: [{ containerPort: "{{ params.port }}" }]
+  - name: pulled
+    parameters:
+      pull: { type: string, enum: [Always, Sometimes, IfNotPresent], default: Always }
+    containers:
+      - name: pulled
+        image: registry.example.com/pulled:1
+        imagePullPolicy: "{{ params.pull }}"
+`;
+
+/** The new schema's mistakes: a bound of the wrong type, a default outside its bounds, a bad namespace glob, a placement without init containers, an unknown field of a parameter. */
+const INVALID_SCHEMA = `sidecars:
+  - name: agent
+    required: maybe
+    parameters:
+      cpu: { type: quantity, default: 2, max: 1 }
+      port: { type: integer, default: 80, min: low }
+      level: { type: string, default: info, choices: [info] }
+    namespaces: [Team_A]
+    initPlacement: last
+    containers:
+      - name: agent
+        image: registry.example.com/agent:1
+        args: ["{{ params.missing }}"]
+`;
+
 beforeAll(async () => {
   namespace = await cluster.createNamespace('cli-validate');
 });
@@ -51,12 +90,40 @@ function validate(args: readonly string[]): Promise<CliRun> {
 }
 
 describe('sidecar-injector validate --server', () => {
-  it('accepts templates the apiserver accepts, one line per template, exit 0', async () => {
+  it('accepts templates the apiserver accepts, one line per template, each parameter setting and namespace limit tried, exit 0', async () => {
     const run = await validate(['--config', FIXTURE_SIDECARS, '--server', '-n', namespace]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/: the service accepts it: 6 sidecars: log-agent \(default\), proxy, metrics, tracing, profiler, log-shipper; hash \w{12}$/);
-    expect(lines.slice(1)).toEqual(['log-agent', 'proxy', 'metrics', 'tracing', 'profiler', 'log-shipper'].map((name, index) => `${FIXTURE_SIDECARS}: sidecars[${index}] (${name}): accepted by the apiserver (server-side dry run in namespace ${namespace})`));
+    const config = parseSidecarConfig(readFileSync(FIXTURE_SIDECARS, 'utf8'), FIXTURE_SIDECARS);
+    expect(lines[0]).toBe(
+      `${FIXTURE_SIDECARS}: the service accepts it: 12 sidecars: log-agent (default), proxy, metrics, tracing, profiler, log-shipper, tuned-agent, statsd (optional), team-agent, mesh-init, db-wait, scratch; hash ${config.hash}`,
+    );
+    const dryRun = `server-side dry run in namespace ${namespace}`;
+    const accepted = (index: number, name: string, how = '', note = '') => `${FIXTURE_SIDECARS}: sidecars[${index}] (${name}): accepted by the apiserver${how} (${dryRun}${note})`;
+    expect(lines.slice(1)).toEqual([
+      ...['log-agent', 'proxy', 'metrics', 'tracing', 'profiler', 'log-shipper'].map((name, index) => accepted(index, name)),
+      // Every bound and enum value: level's enum is debug, info (its default), warn; the boolean's lowest is false.
+      accepted(6, 'tuned-agent', ' at 3 parameter settings: defaults, minimums, maximums'),
+      accepted(7, 'statsd', ' at 3 parameter settings: defaults, minimums, maximums'),
+      // Limited to team-a and platform-*: rendered as for a pod of team-a.
+      accepted(8, 'team-agent', '', ', rendered as for namespace team-a, which it is limited to'),
+      accepted(9, 'mesh-init'),
+      // after:migrate: the sample pod has a migrate init container, so no fallback warning.
+      accepted(10, 'db-wait'),
+      accepted(11, 'scratch'),
+    ]);
+  });
+
+  it('tries every parameter setting an operator allowed: a bound or an enum value the apiserver refuses is named, exit 1', async () => {
+    const file = join(scratch, 'refused-at-a-setting.yaml');
+    writeFileSync(file, REFUSED_AT_A_SETTING);
+    const run = await validate(['--config', file, '--server', '-n', namespace]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain('accepted by the apiserver');
+    expect(run.stderr.split('\n').filter((line) => line !== '')).toEqual([
+      `error: ${file}: sidecars[0] (ranged) with port=70000 (maximums): the apiserver refuses it: spec.containers[1].ports[0].containerPort (container "ranged"): Invalid value: 70000: must be between 1 and 65535, inclusive`,
+      `error: ${file}: sidecars[1] (pulled) with pull=Sometimes: the apiserver refuses it: spec.containers[1].imagePullPolicy (container "pulled"): Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"`,
+    ]);
   });
 
   it('catches what the apiserver refuses (a bad quantity, an unknown field, an invalid name), naming the entry and container, exit 1', async () => {
@@ -82,6 +149,23 @@ describe('sidecar-injector validate --server', () => {
     const run = await runCli(['validate', '--config', file]);
     expect(run).toMatchObject({ code: 1, stdout: '' });
     expect(run.stderr).toBe(`error: ${file}: sidecars[0] (proxy).containers[0].image: template variables are not allowed in an image\n`);
+  });
+
+  it('without --server, checks the parameters, namespaces and placement as the service does: every one of its messages, exit 1', async () => {
+    const file = join(scratch, 'invalid-schema.yaml');
+    writeFileSync(file, INVALID_SCHEMA);
+    const run = await runCli(['validate', '--config', file]);
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    let problems: readonly string[] = [];
+    try {
+      parseSidecarConfig(INVALID_SCHEMA, file);
+    } catch (error) {
+      problems = (error as SidecarConfigError).problems;
+    }
+    expect(problems.length).toBeGreaterThanOrEqual(6);
+    expect(run.stderr).toBe(problems.map((problem) => `error: ${file}: ${problem}\n`).join(''));
+    // Each names the entry and the field.
+    for (const field of ['required', 'parameters.cpu', 'parameters.port.min', 'parameters.level.choices', 'namespaces[0]', 'initPlacement']) expect(run.stderr).toContain(`: sidecars[0] (agent).${field}`);
   });
 
   it('exits 4 when the apiserver cannot be reached, 3 when the file cannot be read', async () => {
