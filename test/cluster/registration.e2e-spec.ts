@@ -77,7 +77,7 @@ describe('webhook registration on the real apiserver', () => {
       clientConfig: { url: `https://127.0.0.1:${service.port}/inject` },
       rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
       failurePolicy: 'Fail',
-      sideEffects: 'None',
+      sideEffects: 'NoneOnDryRun',
       matchPolicy: 'Equivalent',
       timeoutSeconds: 10,
       reinvocationPolicy: 'Never',
