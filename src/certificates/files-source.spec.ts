@@ -55,10 +55,17 @@ function good() {
   return { 'ca.crt': caPem, 'tls.crt': leaf(), 'tls.key': keyToPem(leafKey) };
 }
 
-async function start(dir: string, clock?: () => number) {
+async function start(dir: string, clock?: () => number, failAccept: (count: number) => boolean = () => false) {
   const accepted: { state: TlsState; report: IdentityReport }[] = [];
   const rejected: string[] = [];
-  const sink: IdentitySink = { accept: (state, report) => accepted.push({ state, report }), reject: (problem) => rejected.push(problem) };
+  let accepts = 0;
+  const sink: IdentitySink = {
+    accept: (state, report) => {
+      if (failAccept(++accepts)) throw new Error('the sink failed');
+      accepted.push({ state, report });
+    },
+    reject: (problem) => rejected.push(problem),
+  };
   const source = new FilesSource(dir, REQUIRED, clock, 200);
   sources.push(source);
   await source.start(sink);
@@ -120,6 +127,17 @@ describe(FilesSource.name, () => {
     write(dir, { 'tls.crt': fixed });
     await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(fixed), { timeout: 5_000 });
     expect(new X509Certificate(fixed).checkPrivateKey(otherKey)).toBe(true);
+  });
+
+  it('reports a reload that fails, and still runs the next one', async () => {
+    const dir = tlsDir(good());
+    // The first reload after start fails outside the checks (the sink throws); a later change must still be read.
+    const { accepted, rejected } = await start(dir, undefined, (count) => count === 2);
+    write(dir, { 'tls.crt': leaf() });
+    await vi.waitFor(() => expect(rejected.at(-1)).toMatch(/^reloading .* failed: the sink failed; the next change will be read$/), { timeout: 5_000 });
+    const renewed = leaf();
+    write(dir, { 'tls.crt': renewed });
+    await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(renewed), { timeout: 5_000 });
   });
 
   it('looks again when the certificate expires, so readiness can turn off', async () => {

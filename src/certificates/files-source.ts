@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { FileWatcher } from '../common/file-watcher.ts';
+import { SerialQueue } from '../common/serial-queue.ts';
 import { MAX_TIMER_MS, type IdentitySink, type IdentitySource } from './identity-source.ts';
 import { parseAll, servingProblem } from './self-signed-plan.ts';
 import { readTlsDir, TLS_FILES } from './tls-dir.ts';
@@ -14,7 +15,9 @@ export class FilesSource implements IdentitySource {
   readonly description: string;
   private watcher: FileWatcher | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
-  private loading: Promise<void> = Promise.resolve();
+  private sink: IdentitySink | undefined;
+  /** Serialised: a file change and the expiry timer may fire together. */
+  private readonly loads = new SerialQueue((error) => this.sink?.reject(`reloading ${this.dir} failed: ${error instanceof Error ? error.message : String(error)}; the next change will be read`));
   private stopped = false;
 
   constructor(
@@ -27,6 +30,7 @@ export class FilesSource implements IdentitySource {
   }
 
   async start(sink: IdentitySink): Promise<void> {
+    this.sink = sink;
     await this.reload(sink);
     const paths = Object.values(TLS_FILES).map((name) => join(this.dir, name));
     this.watcher = new FileWatcher(paths, () => void this.reload(sink), this.watchPollMs === undefined ? {} : { pollMs: this.watchPollMs });
@@ -36,13 +40,11 @@ export class FilesSource implements IdentitySource {
     this.stopped = true;
     this.watcher?.close();
     clearTimeout(this.expiryTimer);
-    await this.loading;
+    await this.loads.idle();
   }
 
-  /** Serialised: a file change and the expiry timer may fire together. */
   private reload(sink: IdentitySink): Promise<void> {
-    this.loading = this.loading.then(() => (this.stopped ? undefined : this.load(sink)));
-    return this.loading;
+    return this.loads.push(() => (this.stopped ? undefined : this.load(sink)));
   }
 
   private async load(sink: IdentitySink): Promise<void> {
