@@ -124,11 +124,11 @@ describe('TLS_MODE=files', () => {
     ca = createCaCertificate(caKey, { commonName: 'files-ca', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000) });
   });
 
-  async function issued(): Promise<{ certificate: string; key: string }> {
+  async function issued(hostnames = ['sidecar-injector.sidecar-injector.svc', 'localhost']): Promise<{ certificate: string; key: string }> {
     const key = await generateRsaKey();
     const certificate = createServingCertificate(key, {
       commonName: 'injector',
-      hostnames: ['sidecar-injector.sidecar-injector.svc', 'localhost'],
+      hostnames,
       notBefore: new Date(Date.now() - 60_000),
       notAfter: new Date(Date.now() + 3_600_000),
       caCertificatePem: ca,
@@ -150,13 +150,49 @@ describe('TLS_MODE=files', () => {
   }
 
   /** Like startService, without waiting for the webhook listener, which files mode opens only with a certificate. */
-  async function startFilesMode(dir: string) {
-    const config = { ...loadAppConfig({ SIDECAR_CONFIG: FIXTURE_SIDECARS, POD_NAMESPACE: 'sidecar-injector', WEBHOOK_REGISTRATION: 'disabled', TLS_MODE: 'files', TLS_DIR: dir }), port: 0, healthPort: await freePort() };
+  async function startFilesMode(dir: string, env: Record<string, string> = {}) {
+    const config = { ...loadAppConfig({ SIDECAR_CONFIG: FIXTURE_SIDECARS, POD_NAMESPACE: 'sidecar-injector', WEBHOOK_REGISTRATION: 'disabled', TLS_MODE: 'files', TLS_DIR: dir, ...env }), port: 0, healthPort: 0 };
     const logs: Record<string, unknown>[] = [];
     const app = await startApplication(config, { logger: new JsonLogger('info', (line) => logs.push(JSON.parse(line) as Record<string, unknown>)) });
     cleanups.push(() => app.close());
-    return { app, logs, healthPort: config.healthPort, serving: app.get(ServingService) };
+    const serving = app.get(ServingService);
+    return { app, logs, healthPort: serving.healthPort!, serving };
   }
+
+  it('with registration off, serves a certificate for other names and says once which expected name it lacks', async () => {
+    const dir = tempDir('certificates-files-');
+    const localhost = await issued(['localhost']);
+    publish(dir, 1, localhost);
+    const { logs, healthPort, serving } = await startFilesMode(dir);
+    await vi.waitFor(async () => expect((await httpGet(healthPort, '/readyz')).json()).toMatchObject({ status: 'ok' }), { timeout: 5_000 });
+    await serving.whenListening();
+    const served = await handshake(serving.webhookPort!, ca);
+    expect(served.authorized).toBe(true);
+    expect(served.peer.fingerprint256).toBe(new X509Certificate(localhost.certificate).fingerprint256);
+    const client = webhookClient(serving.webhookPort!, ca);
+    cleanups.push(() => client.close());
+    expect((await client.post(review)).status).toBe(200);
+
+    // A renewal with the same gap is not said again.
+    const renewed = await issued(['localhost']);
+    publish(dir, 2, renewed);
+    await vi.waitFor(async () => expect((await handshake(serving.webhookPort!, ca)).peer.fingerprint256).toBe(new X509Certificate(renewed.certificate).fingerprint256), { timeout: 5_000 });
+    expect(logs.filter((line) => String(line['msg']).startsWith('certificate warning: '))).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: `certificate warning: ${dir}: the serving certificate does not cover sidecar-injector.sidecar-injector.svc; serving it anyway, since WEBHOOK_REGISTRATION=disabled: whoever registers the webhook decides which name the apiserver dials`,
+      }),
+    ]);
+  });
+
+  it('refuses a certificate that does not cover the name it registers for the apiserver to dial', async () => {
+    const dir = tempDir('certificates-files-');
+    publish(dir, 1, await issued(['localhost']));
+    const { healthPort } = await startFilesMode(dir, { WEBHOOK_REGISTRATION: 'enabled', KUBECONFIG: '/nonexistent/kubeconfig' });
+    const ready = await httpGet(healthPort, '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.json()).toMatchObject({ error: { certificate: { status: 'down', reason: `${dir}: the serving certificate does not cover sidecar-injector.sidecar-injector.svc` } } });
+  });
 
   it('is not ready without certificates, then serves them once they are mounted', async () => {
     const dir = tempDir('certificates-files-');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FilesSource } from './files-source.ts';
+import { FilesSource, type HostnameRules } from './files-source.ts';
 import type { IdentityReport, IdentitySink } from './identity-source.ts';
 import type { TlsState } from './tls-state.ts';
 import { createCaCertificate, createServingCertificate, generateRsaKey, keyToPem } from './x509.ts';
@@ -55,7 +55,7 @@ function good() {
   return { 'ca.crt': caPem, 'tls.crt': leaf(), 'tls.key': keyToPem(leafKey) };
 }
 
-async function start(dir: string, clock?: () => number, failAccept: (count: number) => boolean = () => false) {
+async function start(dir: string, clock?: () => number, failAccept: (count: number) => boolean = () => false, rules: HostnameRules = { required: REQUIRED }) {
   const accepted: { state: TlsState; report: IdentityReport }[] = [];
   const rejected: string[] = [];
   let accepts = 0;
@@ -66,7 +66,7 @@ async function start(dir: string, clock?: () => number, failAccept: (count: numb
     },
     reject: (problem) => rejected.push(problem),
   };
-  const source = new FilesSource(dir, REQUIRED, clock, 200);
+  const source = new FilesSource(dir, rules, clock, 200);
   sources.push(source);
   await source.start(sink);
   return { accepted, rejected };
@@ -103,6 +103,28 @@ describe(FilesSource.name, () => {
     expect(rejected[0]).toMatch(message);
     expect(rejected[0]).toContain(dir);
     expect(rejected[0]).not.toContain('\n');
+  });
+
+  it('serves a certificate that lacks a name it only expects, and says once which names it lacks', async () => {
+    const dir = tlsDir({ ...good(), 'tls.crt': leaf({ hostnames: ['localhost'] }) });
+    const rules: HostnameRules = { required: [], expected: { hostnames: ['injector.platform.svc', '10.0.0.1'], why: 'registration is off' } };
+    const { accepted, rejected } = await start(dir, undefined, undefined, rules);
+    expect(rejected).toEqual([]);
+    expect(accepted.map(({ report }) => report.warnings)).toEqual([[`${dir}: the serving certificate does not cover injector.platform.svc, 10.0.0.1; serving it anyway, since registration is off`]]);
+
+    // A renewal with the same gap is not worth saying again; a certificate that closes it clears it; a new gap is said.
+    const renewed = leaf({ hostnames: ['localhost'] });
+    write(dir, { 'tls.crt': renewed });
+    await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(renewed), { timeout: 5_000 });
+    expect(accepted.at(-1)!.report.warnings).toBeUndefined();
+    const covering = leaf({ hostnames: ['injector.platform.svc', '10.0.0.1'] });
+    write(dir, { 'tls.crt': covering });
+    await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(covering), { timeout: 5_000 });
+    expect(accepted.at(-1)!.report.warnings).toBeUndefined();
+    const partial = leaf({ hostnames: ['injector.platform.svc'] });
+    write(dir, { 'tls.crt': partial });
+    await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(partial), { timeout: 5_000 });
+    expect(accepted.at(-1)!.report.warnings).toEqual([`${dir}: the serving certificate does not cover 10.0.0.1; serving it anyway, since registration is off`]);
   });
 
   it('refuses an expired certificate, saying when it expired', async () => {
