@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
@@ -103,6 +103,32 @@ describe('the served certificate', () => {
     const second = await started({ TLS_DIR: dir });
     expect(certificates(second.app).current()!.fingerprint).toBe(fingerprint);
     expect(second.logs.find((line) => line['msg'] === 'serving certificate loaded')).toMatchObject({ reasons: [] });
+  });
+
+  it('keeps its keys readable by its own user alone: TLS_DIR created 0700, keys 0600', async () => {
+    const dir = join(tempDir('certificates-modes-'), 'nested', 'tls');
+    await started({ TLS_DIR: dir });
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(dir)).toBe(0o700);
+    expect(mode(join(dir, '..'))).toBe(0o700);
+    expect(mode(join(dir, 'tls.key'))).toBe(0o600);
+    expect(mode(join(dir, 'ca.key'))).toBe(0o600);
+    // Certificates are public; nothing in the directory is writable by anyone else.
+    for (const name of readdirSync(dir)) expect(mode(join(dir, name)) & 0o022).toBe(0);
+  });
+
+  it.each([
+    ['others', 0o707, 'others'],
+    ['its group', 0o770, 'its group'],
+    ['everyone, sticky like /tmp', 0o1777, 'its group and others'],
+  ])('refuses at start a TLS_DIR writable by %s, in one line that says why and what to do', async (_name, bits, who) => {
+    const dir = tempDir('certificates-unsafe-');
+    chmodSync(dir, bits);
+    const octal = (bits & 0o7777).toString(8);
+    await expect(startService({ TLS_DIR: dir })).rejects.toThrow(
+      `cannot load or renew the certificate in directory ${dir}: ${dir} is writable by ${who} (mode ${octal}), and it would hold private keys: make it 0700, or point TLS_DIR at a directory that does not exist yet (it is created 0700)`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('replaces a corrupt TLS_DIR at start and says so in one line', async () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,17 @@ describe('node dist/main.js', () => {
     const { service } = await start({ SIDECAR_CONFIG: file });
     expect(await service.exited).toBe(1);
     expect(service.stderr()).toBe(`sidecar-injector: cannot start: ${file} is invalid: sidecars[0] (agent).containers[0].image: must be a non-empty string\n`);
+  });
+
+  it('stops when TLS_DIR is writable by others, saying why in one line', async () => {
+    const tls = join(tempDir(), 'shared');
+    mkdirSync(tls);
+    chmodSync(tls, 0o777);
+    const { service } = await start({ TLS_DIR: tls });
+    expect(await service.exited).toBe(1);
+    expect(service.stderr()).toBe(
+      `sidecar-injector: cannot start: cannot load or renew the certificate in directory ${tls}: ${tls} is writable by its group and others (mode 777), and it would hold private keys: make it 0700, or point TLS_DIR at a directory that does not exist yet (it is created 0700)\n`,
+    );
   });
 
   it('stops when the sidecar file is missing, saying which path', async () => {
