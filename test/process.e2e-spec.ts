@@ -1,11 +1,11 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE_SIDECARS, loadGoldenCases } from './support/golden-cases.ts';
 import { httpGet, webhookClient } from './support/https-client.ts';
-import { freePort } from './support/free-port.ts';
-import { spawnService, waitUntilReady, type ServiceProcess } from './support/process.ts';
+import { spawnOnFreePorts, spawnService, waitUntilReady, type ServiceProcess } from './support/process.ts';
 
 const review = loadGoldenCases().find((testCase) => testCase.name === 'nginx-default')!.review;
 const running: ServiceProcess[] = [];
@@ -26,10 +26,12 @@ function tempDir(): string {
 }
 
 async function start(env: Record<string, string>) {
-  const [port, healthPort] = [await freePort(), await freePort()];
   const dir = tempDir();
-  const service = spawnService({ PORT: String(port), HEALTH_PORT: String(healthPort), TLS_DIR: join(dir, 'tls'), WEBHOOK_REGISTRATION: 'disabled', ...env });
-  running.push(service);
+  const { service, port, healthPort } = await spawnOnFreePorts(() => ({ TLS_DIR: join(dir, 'tls'), WEBHOOK_REGISTRATION: 'disabled', ...env }), (environment) => {
+    const spawned = spawnService(environment);
+    running.push(spawned);
+    return spawned;
+  });
   return { service, port, healthPort, dir };
 }
 
@@ -100,6 +102,30 @@ describe('node dist/main.js', () => {
     expect((await httpGet(healthPort, '/readyz')).status).toBe(200);
     expect(service.stdout()).toContain('sidecar config change rejected; still serving the previous version');
     client.close();
+  });
+
+  it('is started again on other ports when another process took one first (a test harness guarantee, not the service)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    try {
+      const occupied = String((taken.address() as { port: number }).port);
+      const attempts: ServiceProcess[] = [];
+      const { service, port, healthPort } = await spawnOnFreePorts(
+        () => ({ TLS_DIR: join(tempDir(), 'tls'), WEBHOOK_REGISTRATION: 'disabled' }),
+        (env) => {
+          const spawned = spawnService(attempts.length === 0 ? { ...env, PORT: occupied } : env);
+          attempts.push(spawned);
+          running.push(spawned);
+          return spawned;
+        },
+      );
+      expect(attempts).toHaveLength(2);
+      expect(attempts[0]!.stderr()).toMatch(/EADDRINUSE/);
+      expect(String(port)).not.toBe(occupied);
+      await waitUntilReady(service, healthPort);
+    } finally {
+      taken.close();
+    }
   });
 
   it('exits cleanly on SIGTERM', async () => {

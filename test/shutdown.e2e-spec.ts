@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/free-port.ts';
 import { loadGoldenCases } from './support/golden-cases.ts';
 import { httpGet, webhookClient } from './support/https-client.ts';
-import { spawnService, waitUntilReady } from './support/process.ts';
+import { spawnOnFreePorts, waitUntilReady } from './support/process.ts';
 
 const template = loadGoldenCases().find((testCase) => testCase.name === 'nginx-default')!.review;
 const reviewWith = (uid: string) => JSON.stringify({ ...template, request: { ...template.request, uid } });
@@ -41,8 +40,7 @@ async function startSlowRequest(port: number, ca: string, uid: string): Promise<
 
 describe('graceful shutdown on SIGTERM', () => {
   it('turns readiness off at once, finishes every review it accepted, then exits 0', { timeout: 30_000 }, async () => {
-    const [port, healthPort] = [await freePort(), await freePort()];
-    const service = spawnService({ PORT: String(port), HEALTH_PORT: String(healthPort), TLS_DIR: dir, WEBHOOK_REGISTRATION: 'disabled', SHUTDOWN_TIMEOUT: '10s' });
+    const { service, port, healthPort } = await spawnOnFreePorts(() => ({ TLS_DIR: dir, WEBHOOK_REGISTRATION: 'disabled', SHUTDOWN_TIMEOUT: '10s' }));
     await waitUntilReady(service, healthPort);
     const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
 
