@@ -49,8 +49,11 @@ export async function startClusterService(cluster: TestCluster, env: Record<stri
     webhookName,
     selector,
     async close(options = {}) {
-      if (!options.keepWebhook) await retireWebhook(cluster, service, webhookName);
-      await service.close();
+      try {
+        if (!options.keepWebhook) await retireWebhook(cluster, service, webhookName);
+      } finally {
+        await service.close();
+      }
     },
   };
 }
