@@ -110,9 +110,14 @@ function judgeReview(sent: ParsedReview, answer: { apiVersion?: unknown; kind?: 
   return { outcome: 'injected', review: sent, patchedPod };
 }
 
+/** The longest uid a review may carry (the service's own envelope rule). */
+const MAX_UID = 256;
+
 /** The same review for the pod as patched: it must be left alone (injection is idempotent). */
 export function reReview(review: ParsedReview, patchedPod: unknown): ParsedReview {
-  return { ...review, request: { ...review.request, uid: `${review.request.uid}-again`, object: patchedPod } };
+  // Its own uid, within the limit even when the first one was at it.
+  const uid = `${review.request.uid.slice(0, MAX_UID - '-again'.length)}-again`;
+  return { ...review, request: { ...review.request, uid, object: patchedPod } };
 }
 
 /**
