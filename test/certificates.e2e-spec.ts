@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { connect, type PeerCertificate } from 'node:tls';
 import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,7 +12,6 @@ import { createCaCertificate, createServingCertificate, generateRsaKey, keyToPem
 import { loadAppConfig } from '../src/config/app-config.ts';
 import { JsonLogger } from '../src/logging/json-logger.ts';
 import { ServingService } from '../src/serving/serving.service.ts';
-import { freePort } from './support/free-port.ts';
 import { FIXTURE_SIDECARS, loadGoldenCases } from './support/golden-cases.ts';
 import { httpGet, webhookClient } from './support/https-client.ts';
 import { startService, type RunningService } from './support/service.ts';
@@ -264,7 +264,11 @@ describe('TLS_MODE=files', () => {
 describe('TLS_SECRET_NAME with an apiserver that does not answer', () => {
   it('comes up on a stand-in from TLS_DIR, serves admissions, reports why, and publishes no CA bundle', async () => {
     const kubeconfig = join(tempDir('certificates-kubeconfig-'), 'kubeconfig');
-    const deadPort = await freePort();
+    // An "apiserver" that drops every connection, holding its port so no other process can answer there instead.
+    const dead = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => dead.close(() => resolve())));
+    const deadPort = (dead.address() as { port: number }).port;
     writeFileSync(
       kubeconfig,
       `apiVersion: v1
