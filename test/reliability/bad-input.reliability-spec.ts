@@ -17,7 +17,7 @@ import { crashSigns, diagnosis, startServiceProcess, type ServiceUnderTest } fro
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 3_000);
 const SEED = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : Date.now() % 2 ** 31;
 /** With FUZZ_SEED, replays one reported case (and its shrinks) instead of every run. */
-const PATH = process.env['FUZZ_PATH'];
+const REPLAY_PATH = process.env['FUZZ_PATH'];
 const ANSWER_TIMEOUT_MS = 15_000;
 /** One case sends at most three requests, each bounded by ANSWER_TIMEOUT_MS or the raw sender's own wait. */
 const CASE_TIMEOUT_MS = 60_000;
@@ -120,7 +120,7 @@ async function sendOversize(label: string, request: WholeRequest, only413: boole
 describe('bad input', () => {
   it(`answers ${RUNS} malformed and adversarial requests with a clear 4xx or a reasoned review, good reviews interleaved all succeed, and the process lives`, { timeout: TEST_TIMEOUT_MS }, async () => {
     // First, so that even a run killed from outside can be replayed.
-    console.log(`bad input: seed ${SEED}${PATH ? `, path ${PATH}` : ''}, ${RUNS} runs within ${TIME_LIMIT_MS / 1000} s (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`);
+    console.log(`bad input: seed ${SEED}${REPLAY_PATH ? `, path ${REPLAY_PATH}` : ''}, ${RUNS} runs within ${TIME_LIMIT_MS / 1000} s (replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS})`);
     const outcomes = new Map<string, number>();
     const recent: string[] = [];
     let goodSent = 0;
@@ -149,15 +149,20 @@ describe('bad input', () => {
       if (typeof verdict === 'string') throw new Error(`${fuzz.label}: ${verdict}`);
       count(verdict.outcome === 'rejected' ? `rejected ${verdict.status === 0 ? 'cut off' : verdict.status === 413.1 ? '413 (answer lost to a reset)' : verdict.status}` : verdict.outcome);
     };
-    const run = await fc.check(property, {
-      // fast-check counts the examples among its runs: RUNS generated cases come after them.
-      numRuns: RUNS + KNOWN_CASES.length,
-      seed: SEED,
-      ...(PATH ? { path: PATH } : {}),
-      examples: KNOWN_CASES.map((known) => [known]),
-      timeout: CASE_TIMEOUT_MS,
-      interruptAfterTimeLimit: TIME_LIMIT_MS,
-    });
+    const run = await fc
+      .check(property, {
+        // fast-check counts the examples among its runs: RUNS generated cases come after them.
+        numRuns: RUNS + KNOWN_CASES.length,
+        seed: SEED,
+        ...(REPLAY_PATH ? { path: REPLAY_PATH } : {}),
+        examples: KNOWN_CASES.map((known) => [known]),
+        timeout: CASE_TIMEOUT_MS,
+        interruptAfterTimeLimit: TIME_LIMIT_MS,
+      })
+      // Anything fast-check throws itself (a generator that broke) must still name the seed.
+      .catch((error: unknown) => {
+        throw new Error(`fast-check stopped (seed ${SEED}; replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}): ${(error as Error).message}`, { cause: error });
+      });
     if (run.failed) {
       const replay = `replay: FUZZ_SEED=${run.seed} FUZZ_PATH=${run.counterexamplePath ?? ''} FUZZ_RUNS=${RUNS}`;
       // A dead service fails every later case; its shrunk "counterexample" would mislead.
@@ -176,9 +181,10 @@ describe('bad input', () => {
         `${outcomes.get('injected') ?? 0} injected (patch applied cleanly, re-review idempotent), ${outcomes.get('injected, too big to review again') ?? 0} injected into a pod the patch took past the body limit; ` +
         `${goodSent} good reviews interleaved, 0 failed; ${serverErrors} server errors; service alive and ${ready.status === 200 ? 'ready' : `NOT ready (${ready.status})`}`,
     );
-    expect(service.child.exitCode).toBeNull();
-    expect(ready.status).toBe(200);
-    expect(serverErrors).toBe(0);
-    expect(crashSigns(service.stderr())).toEqual([]);
+    const replay = `seed ${SEED}; replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}\n${diagnosis(service)}`;
+    expect(service.child.exitCode, replay).toBeNull();
+    expect(ready.status, replay).toBe(200);
+    expect(serverErrors, replay).toBe(0);
+    expect(crashSigns(service.stderr()), replay).toEqual([]);
   });
 });

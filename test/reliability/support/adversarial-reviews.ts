@@ -210,7 +210,9 @@ function mutated(review: unknown, changes: readonly (readonly [readonly string[]
     const last = path.at(-1)!;
     if (parent === null || typeof parent !== 'object' || (Array.isArray(parent) && !/^\d+$/.test(last))) continue;
     if (value === undefined) delete (parent as Record<string, unknown>)[last];
-    else Object.defineProperty(parent, last, { value, enumerable: true, writable: true, configurable: true });
+    // A copy: fast-check hands out one instance of each constant, and a later change could
+    // write into it (a cycle when it is its own parent, and a change to every later run).
+    else Object.defineProperty(parent, last, { value: structuredClone(value), enumerable: true, writable: true, configurable: true });
   }
   return copy;
 }
