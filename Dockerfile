@@ -23,7 +23,7 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 # Owned by root and not writable by the service: the pod runs with a read-only root
-# filesystem anyway, and only TLS_DIR (an emptyDir in k8s/deployment.yaml) is written.
+# filesystem anyway, and only TLS_DIR (inside an emptyDir in k8s/deployment.yaml) is written.
 COPY package.json package-lock.json ./
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

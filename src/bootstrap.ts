@@ -27,7 +27,14 @@ export async function startApplication(config: AppConfig, options: StartOptions 
     abortOnError: false,
     logger: options.logger ?? new PinoLogger(config.logLevel),
   });
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // What did start (a listener, watchers, timers) is stopped: a caller that carries on, a test retrying on another port, inherits nothing.
+    // Bounded: the reason must still reach the person promptly.
+    await Promise.race([app.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]).catch(() => undefined);
+    throw error;
+  }
   if (options.handleSignals) {
     exitOnSignals(app, config.shutdownTimeoutMs);
     logUnhandledRejections();

@@ -1,7 +1,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { connect, type PeerCertificate } from 'node:tls';
 import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,7 +12,6 @@ import { createCaCertificate, createServingCertificate, generateRsaKey, keyToPem
 import { loadAppConfig } from '../src/config/app-config.ts';
 import { PinoLogger } from '../src/logging/pino-logger.ts';
 import { ServingService } from '../src/serving/serving.service.ts';
-import { freePort } from './support/free-port.ts';
 import { FIXTURE_SIDECARS, loadGoldenCases } from './support/golden-cases.ts';
 import { httpGet, webhookClient } from './support/https-client.ts';
 import { startService, type RunningService } from './support/service.ts';
@@ -105,6 +105,32 @@ describe('the served certificate', () => {
     expect(second.logs.find((line) => line['msg'] === 'serving certificate loaded')).toMatchObject({ reasons: [] });
   });
 
+  it('keeps its keys readable by its own user alone: TLS_DIR created 0700, keys 0600', async () => {
+    const dir = join(tempDir('certificates-modes-'), 'nested', 'tls');
+    await started({ TLS_DIR: dir });
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(dir)).toBe(0o700);
+    expect(mode(join(dir, '..'))).toBe(0o700);
+    expect(mode(join(dir, 'tls.key'))).toBe(0o600);
+    expect(mode(join(dir, 'ca.key'))).toBe(0o600);
+    // Certificates are public; nothing in the directory is writable by anyone else.
+    for (const name of readdirSync(dir)) expect(mode(join(dir, name)) & 0o022).toBe(0);
+  });
+
+  it.each([
+    ['others', 0o707, 'others'],
+    ['its group', 0o770, 'its group'],
+    ['everyone, sticky like /tmp', 0o1777, 'its group and others'],
+  ])('refuses at start a TLS_DIR writable by %s, in one line that says why and what to do', async (_name, bits, who) => {
+    const dir = tempDir('certificates-unsafe-');
+    chmodSync(dir, bits);
+    const octal = (bits & 0o7777).toString(8);
+    await expect(startService({ TLS_DIR: dir })).rejects.toThrow(
+      `cannot load or renew the certificate in directory ${dir}: ${dir} is writable by ${who} (mode ${octal}), and it would hold private keys: make it 0700, or point TLS_DIR at a directory that does not exist yet (it is created 0700)`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('replaces a corrupt TLS_DIR at start and says so in one line', async () => {
     const dir = tempDir('certificates-corrupt-');
     for (const name of ['ca.crt', 'ca.key', 'tls.crt', 'tls.key']) writeFileSync(join(dir, name), 'garbage\n');
@@ -124,11 +150,11 @@ describe('TLS_MODE=files', () => {
     ca = createCaCertificate(caKey, { commonName: 'files-ca', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000) });
   });
 
-  async function issued(): Promise<{ certificate: string; key: string }> {
+  async function issued(hostnames = ['sidecar-injector.sidecar-injector.svc', 'localhost']): Promise<{ certificate: string; key: string }> {
     const key = await generateRsaKey();
     const certificate = createServingCertificate(key, {
       commonName: 'injector',
-      hostnames: ['sidecar-injector.sidecar-injector.svc', 'localhost'],
+      hostnames,
       notBefore: new Date(Date.now() - 60_000),
       notAfter: new Date(Date.now() + 3_600_000),
       caCertificatePem: ca,
@@ -150,13 +176,49 @@ describe('TLS_MODE=files', () => {
   }
 
   /** Like startService, without waiting for the webhook listener, which files mode opens only with a certificate. */
-  async function startFilesMode(dir: string) {
-    const config = { ...loadAppConfig({ SIDECAR_CONFIG: FIXTURE_SIDECARS, POD_NAMESPACE: 'sidecar-injector', WEBHOOK_REGISTRATION: 'disabled', TLS_MODE: 'files', TLS_DIR: dir }), port: 0, healthPort: await freePort() };
+  async function startFilesMode(dir: string, env: Record<string, string> = {}) {
+    const config = { ...loadAppConfig({ SIDECAR_CONFIG: FIXTURE_SIDECARS, POD_NAMESPACE: 'sidecar-injector', WEBHOOK_REGISTRATION: 'disabled', TLS_MODE: 'files', TLS_DIR: dir, ...env }), port: 0, healthPort: 0 };
     const logs: Record<string, unknown>[] = [];
     const app = await startApplication(config, { logger: new PinoLogger('info', (line) => logs.push(JSON.parse(line) as Record<string, unknown>)) });
     cleanups.push(() => app.close());
-    return { app, logs, healthPort: config.healthPort, serving: app.get(ServingService) };
+    const serving = app.get(ServingService);
+    return { app, logs, healthPort: serving.healthPort!, serving };
   }
+
+  it('with registration off, serves a certificate for other names and says once which expected name it lacks', async () => {
+    const dir = tempDir('certificates-files-');
+    const localhost = await issued(['localhost']);
+    publish(dir, 1, localhost);
+    const { logs, healthPort, serving } = await startFilesMode(dir);
+    await vi.waitFor(async () => expect((await httpGet(healthPort, '/readyz')).json()).toMatchObject({ status: 'ok' }), { timeout: 5_000 });
+    await serving.whenListening();
+    const served = await handshake(serving.webhookPort!, ca);
+    expect(served.authorized).toBe(true);
+    expect(served.peer.fingerprint256).toBe(new X509Certificate(localhost.certificate).fingerprint256);
+    const client = webhookClient(serving.webhookPort!, ca);
+    cleanups.push(() => client.close());
+    expect((await client.post(review)).status).toBe(200);
+
+    // A renewal with the same gap is not said again.
+    const renewed = await issued(['localhost']);
+    publish(dir, 2, renewed);
+    await vi.waitFor(async () => expect((await handshake(serving.webhookPort!, ca)).peer.fingerprint256).toBe(new X509Certificate(renewed.certificate).fingerprint256), { timeout: 5_000 });
+    expect(logs.filter((line) => String(line['msg']).startsWith('certificate warning: '))).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: `certificate warning: ${dir}: the serving certificate does not cover sidecar-injector.sidecar-injector.svc; serving it anyway, since WEBHOOK_REGISTRATION=disabled: whoever registers the webhook decides which name the apiserver dials`,
+      }),
+    ]);
+  });
+
+  it('refuses a certificate that does not cover the name it registers for the apiserver to dial', async () => {
+    const dir = tempDir('certificates-files-');
+    publish(dir, 1, await issued(['localhost']));
+    const { healthPort } = await startFilesMode(dir, { WEBHOOK_REGISTRATION: 'enabled', KUBECONFIG: '/nonexistent/kubeconfig' });
+    const ready = await httpGet(healthPort, '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.json()).toMatchObject({ error: { certificate: { status: 'down', reason: `${dir}: the serving certificate does not cover sidecar-injector.sidecar-injector.svc` } } });
+  });
 
   it('is not ready without certificates, then serves them once they are mounted', async () => {
     const dir = tempDir('certificates-files-');
@@ -202,7 +264,11 @@ describe('TLS_MODE=files', () => {
 describe('TLS_SECRET_NAME with an apiserver that does not answer', () => {
   it('comes up on a stand-in from TLS_DIR, serves admissions, reports why, and publishes no CA bundle', async () => {
     const kubeconfig = join(tempDir('certificates-kubeconfig-'), 'kubeconfig');
-    const deadPort = await freePort();
+    // An "apiserver" that drops every connection, holding its port so no other process can answer there instead.
+    const dead = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => dead.close(() => resolve())));
+    const deadPort = (dead.address() as { port: number }).port;
     writeFileSync(
       kubeconfig,
       `apiVersion: v1

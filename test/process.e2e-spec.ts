@@ -1,11 +1,11 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE_SIDECARS, loadGoldenCases } from './support/golden-cases.ts';
 import { httpGet, webhookClient } from './support/https-client.ts';
-import { freePort } from './support/free-port.ts';
-import { spawnService, waitUntilReady, type ServiceProcess } from './support/process.ts';
+import { spawnOnFreePorts, spawnService, waitUntilReady, type ServiceProcess } from './support/process.ts';
 
 const review = loadGoldenCases().find((testCase) => testCase.name === 'nginx-default')!.review;
 const running: ServiceProcess[] = [];
@@ -26,10 +26,12 @@ function tempDir(): string {
 }
 
 async function start(env: Record<string, string>) {
-  const [port, healthPort] = [await freePort(), await freePort()];
   const dir = tempDir();
-  const service = spawnService({ PORT: String(port), HEALTH_PORT: String(healthPort), TLS_DIR: join(dir, 'tls'), WEBHOOK_REGISTRATION: 'disabled', ...env });
-  running.push(service);
+  const { service, port, healthPort } = await spawnOnFreePorts(() => ({ TLS_DIR: join(dir, 'tls'), WEBHOOK_REGISTRATION: 'disabled', ...env }), (environment) => {
+    const spawned = spawnService(environment);
+    running.push(spawned);
+    return spawned;
+  });
   return { service, port, healthPort, dir };
 }
 
@@ -57,6 +59,17 @@ describe('node dist/main.js', () => {
     const { service } = await start({ SIDECAR_CONFIG: file });
     expect(await service.exited).toBe(1);
     expect(service.stderr()).toBe(`sidecar-injector: cannot start: ${file} is invalid: sidecars[0] (agent).containers[0].image: must be a non-empty string\n`);
+  });
+
+  it('stops when TLS_DIR is writable by others, saying why in one line', async () => {
+    const tls = join(tempDir(), 'shared');
+    mkdirSync(tls);
+    chmodSync(tls, 0o777);
+    const { service } = await start({ TLS_DIR: tls });
+    expect(await service.exited).toBe(1);
+    expect(service.stderr()).toBe(
+      `sidecar-injector: cannot start: cannot load or renew the certificate in directory ${tls}: ${tls} is writable by its group and others (mode 777), and it would hold private keys: make it 0700, or point TLS_DIR at a directory that does not exist yet (it is created 0700)\n`,
+    );
   });
 
   it('stops when the sidecar file is missing, saying which path', async () => {
@@ -89,6 +102,30 @@ describe('node dist/main.js', () => {
     expect((await httpGet(healthPort, '/readyz')).status).toBe(200);
     expect(service.stdout()).toContain('sidecar config change rejected; still serving the previous version');
     client.close();
+  });
+
+  it('is started again on other ports when another process took one first (a test harness guarantee, not the service)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    try {
+      const occupied = String((taken.address() as { port: number }).port);
+      const attempts: ServiceProcess[] = [];
+      const { service, port, healthPort } = await spawnOnFreePorts(
+        () => ({ TLS_DIR: join(tempDir(), 'tls'), WEBHOOK_REGISTRATION: 'disabled' }),
+        (env) => {
+          const spawned = spawnService(attempts.length === 0 ? { ...env, PORT: occupied } : env);
+          attempts.push(spawned);
+          running.push(spawned);
+          return spawned;
+        },
+      );
+      expect(attempts).toHaveLength(2);
+      expect(attempts[0]!.stderr()).toMatch(/EADDRINUSE/);
+      expect(String(port)).not.toBe(occupied);
+      await waitUntilReady(service, healthPort);
+    } finally {
+      taken.close();
+    }
   });
 
   it('exits cleanly on SIGTERM', async () => {

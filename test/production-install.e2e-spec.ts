@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/free-port.ts';
 import { loadGoldenCases } from './support/golden-cases.ts';
 import { httpGet, webhookClient } from './support/https-client.ts';
-import { waitUntilReady, type ServiceProcess } from './support/process.ts';
+import { spawnOnFreePorts, waitUntilReady, type ServiceProcess } from './support/process.ts';
 
 /**
  * The image without Docker: what the Dockerfile's last stage holds, installed the way it
@@ -61,8 +60,8 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function start(port: number, healthPort: number): ServiceProcess {
-  const env = { PATH: process.env['PATH'] ?? '', PORT: String(port), HEALTH_PORT: String(healthPort), TLS_DIR: tlsDir, WEBHOOK_REGISTRATION: 'disabled', SHUTDOWN_TIMEOUT: '5s' };
+function start(ports: Record<string, string>): ServiceProcess {
+  const env = { PATH: process.env['PATH'] ?? '', ...ports, TLS_DIR: tlsDir, WEBHOOK_REGISTRATION: 'disabled', SHUTDOWN_TIMEOUT: '5s' };
   // process.execPath is the Node 24 the tests run on: the node@24 devDependency is not installed here.
   const child = spawn(process.execPath, ['dist/main.js'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], ...(asImageUser ? { uid: IMAGE_UID, gid: IMAGE_UID } : {}) });
   let out = '';
@@ -109,9 +108,9 @@ describe('the production install (the image without Docker)', () => {
   });
 
   it('starts on production dependencies alone, serves readiness, metrics and an admission review, and stops cleanly on SIGTERM', async () => {
-    const [port, healthPort] = [await freePort(), await freePort()];
-    service = start(port, healthPort);
-    await waitUntilReady(service, healthPort);
+    const started = await spawnOnFreePorts(() => ({}), (ports) => (service = start(ports)));
+    const { port, healthPort } = started;
+    await waitUntilReady(started.service, healthPort);
 
     const readiness = await httpGet(healthPort, '/readyz');
     expect(readiness.json<{ details: { sidecarConfig: { sidecars: string[] } } }>().details.sidecarConfig.sidecars).toEqual(['log-agent', 'proxy']);
@@ -126,8 +125,8 @@ describe('the production install (the image without Docker)', () => {
     // The built-in templates shipped in config/ (SIDECAR_CONFIG unset), found from dist/.
     expect(patch.find((operation) => operation.path === '/spec/containers/-')?.value.name).toBe('log-agent');
 
-    service.child.kill('SIGTERM');
-    expect(await service.exited).toBe(0);
-    expect(service.stderr()).toBe('');
+    started.service.child.kill('SIGTERM');
+    expect(await started.service.exited).toBe(0);
+    expect(started.service.stderr()).toBe('');
   });
 });

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
+import { clip, echo } from '../common/clip.ts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.ts';
 import type { AdmissionRequest, AdmissionResponse } from '../injection/admission-review.ts';
 import { toAdmissionResponse } from '../injection/admission-response.ts';
@@ -8,6 +9,9 @@ import { decideInjection, type InjectionDecision, type InjectionPolicy } from '.
 import type { Pod } from '../injection/kubernetes-types.ts';
 import { protectedNamespaces } from '../injection/protected-namespaces.ts';
 import { SidecarConfigService } from '../sidecar-config/sidecar-config.service.ts';
+
+/** A refusal names what it refused (a sidecar, a container, both sides of a clash): more room than a name. */
+const DETAIL_CHARS = 1_024;
 
 /** One answered review, for metrics, logs and Kubernetes Events. */
 export interface ReviewOutcome {
@@ -45,12 +49,13 @@ export class InjectionService {
     const entry = {
       msg: 'admission review',
       uid: request.uid,
-      namespace: request.namespace,
-      pod: metadata?.name || metadata?.generateName || request.name,
+      // Before the apiserver validates the pod, any of these can be megabytes (src/common/clip.ts).
+      namespace: echo(request.namespace),
+      pod: echo(metadata?.name || metadata?.generateName || request.name),
       operation: request.operation,
       dryRun: request.dryRun === true,
       decision: decision.outcome,
-      ...(decision.outcome === 'injected' ? { sidecars: decision.sidecars } : { reason: decision.reason, detail: decision.message }),
+      ...(decision.outcome === 'injected' ? { sidecars: decision.sidecars } : { reason: decision.reason, detail: clip(decision.message, DETAIL_CHARS) }),
       durationMs: Math.round(durationSeconds * 1e6) / 1e3,
     };
     if (decision.outcome === 'refused') this.logger.warn(entry);

@@ -81,6 +81,7 @@ export class CertificatesService implements OnModuleInit, OnModuleDestroy {
     this.problemText = report.provisional;
     this.identity.next(identity);
     if (report.defects.length > 0) this.logger.warn({ msg: `replaced a bad certificate: ${report.defects.join('; ')}` });
+    for (const warning of report.warnings ?? []) this.logger.warn({ msg: `certificate warning: ${warning}` });
     const changed = previous?.fingerprint !== identity.fingerprint || previous.caBundle !== identity.caBundle;
     const details = { fingerprint: identity.fingerprint.slice(0, 16), notAfter: identity.notAfter.toISOString(), caCertificates: state.caCertificates.length, source: this.source.description };
     if (report.provisional) {

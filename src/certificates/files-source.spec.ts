@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FilesSource } from './files-source.ts';
+import { FilesSource, type HostnameRules } from './files-source.ts';
 import type { IdentityReport, IdentitySink } from './identity-source.ts';
 import type { TlsState } from './tls-state.ts';
 import { createCaCertificate, createServingCertificate, generateRsaKey, keyToPem } from './x509.ts';
@@ -55,11 +55,18 @@ function good() {
   return { 'ca.crt': caPem, 'tls.crt': leaf(), 'tls.key': keyToPem(leafKey) };
 }
 
-async function start(dir: string, clock?: () => number) {
+async function start(dir: string, clock?: () => number, failAccept: (count: number) => boolean = () => false, rules: HostnameRules = { required: REQUIRED }) {
   const accepted: { state: TlsState; report: IdentityReport }[] = [];
   const rejected: string[] = [];
-  const sink: IdentitySink = { accept: (state, report) => accepted.push({ state, report }), reject: (problem) => rejected.push(problem) };
-  const source = new FilesSource(dir, REQUIRED, clock, 200);
+  let accepts = 0;
+  const sink: IdentitySink = {
+    accept: (state, report) => {
+      if (failAccept(++accepts)) throw new Error('the sink failed');
+      accepted.push({ state, report });
+    },
+    reject: (problem) => rejected.push(problem),
+  };
+  const source = new FilesSource(dir, rules, clock, 200);
   sources.push(source);
   await source.start(sink);
   return { accepted, rejected };
@@ -98,6 +105,28 @@ describe(FilesSource.name, () => {
     expect(rejected[0]).not.toContain('\n');
   });
 
+  it('serves a certificate that lacks a name it only expects, and says once which names it lacks', async () => {
+    const dir = tlsDir({ ...good(), 'tls.crt': leaf({ hostnames: ['localhost'] }) });
+    const rules: HostnameRules = { required: [], expected: { hostnames: ['injector.platform.svc', '10.0.0.1'], why: 'registration is off' } };
+    const { accepted, rejected } = await start(dir, undefined, undefined, rules);
+    expect(rejected).toEqual([]);
+    expect(accepted.map(({ report }) => report.warnings)).toEqual([[`${dir}: the serving certificate does not cover injector.platform.svc, 10.0.0.1; serving it anyway, since registration is off`]]);
+
+    // A renewal with the same gap is not worth saying again; a certificate that closes it clears it; a new gap is said.
+    const renewed = leaf({ hostnames: ['localhost'] });
+    write(dir, { 'tls.crt': renewed });
+    await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(renewed), { timeout: 5_000 });
+    expect(accepted.at(-1)!.report.warnings).toBeUndefined();
+    const covering = leaf({ hostnames: ['injector.platform.svc', '10.0.0.1'] });
+    write(dir, { 'tls.crt': covering });
+    await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(covering), { timeout: 5_000 });
+    expect(accepted.at(-1)!.report.warnings).toBeUndefined();
+    const partial = leaf({ hostnames: ['injector.platform.svc'] });
+    write(dir, { 'tls.crt': partial });
+    await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(partial), { timeout: 5_000 });
+    expect(accepted.at(-1)!.report.warnings).toEqual([`${dir}: the serving certificate does not cover 10.0.0.1; serving it anyway, since registration is off`]);
+  });
+
   it('refuses an expired certificate, saying when it expired', async () => {
     const notAfter = new Date(Math.floor(Date.now() / 1000) * 1000 + HOUR);
     const { rejected } = await start(tlsDir({ ...good(), 'tls.crt': leaf({ notAfter }) }), () => Date.now() + 2 * HOUR);
@@ -120,6 +149,17 @@ describe(FilesSource.name, () => {
     write(dir, { 'tls.crt': fixed });
     await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(fixed), { timeout: 5_000 });
     expect(new X509Certificate(fixed).checkPrivateKey(otherKey)).toBe(true);
+  });
+
+  it('reports a reload that fails, and still runs the next one', async () => {
+    const dir = tlsDir(good());
+    // The first reload after start fails outside the checks (the sink throws); a later change must still be read.
+    const { accepted, rejected } = await start(dir, undefined, (count) => count === 2);
+    write(dir, { 'tls.crt': leaf() });
+    await vi.waitFor(() => expect(rejected.at(-1)).toMatch(/^reloading .* failed: the sink failed; the next change will be read$/), { timeout: 5_000 });
+    const renewed = leaf();
+    write(dir, { 'tls.crt': renewed });
+    await vi.waitFor(() => expect(accepted.at(-1)?.state.certificate).toBe(renewed), { timeout: 5_000 });
   });
 
   it('looks again when the certificate expires, so readiness can turn off', async () => {

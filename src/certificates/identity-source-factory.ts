@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/app-config.ts';
 import type { KubernetesAccess } from '../kubernetes/kube-clients.ts';
-import { FilesSource } from './files-source.ts';
+import { FilesSource, type HostnameRules } from './files-source.ts';
 import { requiredHostnames, servingHostnames } from './hostnames.ts';
 import type { IdentitySource } from './identity-source.ts';
 import { SecretTlsStore } from './secret-tls-store.ts';
@@ -24,7 +24,7 @@ export interface SourceChoice {
 /** TLS_MODE and TLS_SECRET_NAME, and whether there is a cluster, decide where the identity comes from. */
 export function chooseIdentitySource(config: AppConfig, kubernetes: KubernetesAccess): SourceChoice {
   const tls = config.tls;
-  if (tls.mode === 'files') return { source: new FilesSource(tls.dir, requiredHostnames(config)) };
+  if (tls.mode === 'files') return { source: new FilesSource(tls.dir, filesHostnameRules(config, kubernetes)) };
   const settings: SelfSignedSettings = {
     hostnames: servingHostnames(config),
     certValidityMs: tls.certValidityMs,
@@ -40,4 +40,16 @@ export function chooseIdentitySource(config: AppConfig, kubernetes: KubernetesAc
   return {
     source: new SharedIdentitySource({ shared: new SelfSignedSource(secret, settings), cache: new DirectoryTlsStore(tls.dir), standIn: local, startupWaitMs: SHARED_STARTUP_WAIT_MS }),
   };
+}
+
+/**
+ * A provided certificate must cover the name this service registers for the apiserver to
+ * dial. When it registers nothing, whoever does (a Helm chart, a person, another Service
+ * name or a URL) decides that name: the service's own is only expected, and a gap is logged.
+ */
+function filesHostnameRules(config: AppConfig, kubernetes: KubernetesAccess): HostnameRules {
+  const { registration } = config.webhook;
+  if (registration === 'enabled' || (registration === 'auto' && kubernetes.clients)) return { required: requiredHostnames(config) };
+  const why = kubernetes.clients || registration === 'disabled' ? 'WEBHOOK_REGISTRATION=disabled' : `WEBHOOK_REGISTRATION=auto registers nothing (${kubernetes.reason})`;
+  return { required: [], expected: { hostnames: requiredHostnames(config), why: `${why}: whoever registers the webhook decides which name the apiserver dials` } };
 }

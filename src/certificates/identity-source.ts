@@ -8,6 +8,8 @@ export interface IdentityReport {
   readonly defects: readonly string[];
   /** Set while this identity stands in for the shared one, saying why; its CA bundle is not published. */
   readonly provisional?: string;
+  /** What a person should know about an identity that is served anyway (a provided certificate that lacks an expected name); each said once. */
+  readonly warnings?: readonly string[];
 }
 
 /** Receives what a source learns: a usable identity, or why there is none. */

@@ -80,9 +80,14 @@ export function servingProblem(state: TlsState, cas: readonly X509Certificate[],
   if (Date.parse(leaf.validTo) <= now) return `the serving certificate expired at ${new Date(leaf.validTo).toISOString()}`;
   if (Date.parse(leaf.validFrom) > now) return `the serving certificate is not valid before ${new Date(leaf.validFrom).toISOString()}`;
   if (cas.length > 0 && !cas.some((ca) => leaf.checkIssued(ca) && leaf.verify(ca.publicKey))) return 'the serving certificate was not issued by the CA';
-  const missing = hostnames.filter((name) => !covers(leaf, name));
+  const missing = uncovered(leaf, hostnames);
   if (missing.length > 0) return `the serving certificate does not cover ${missing.join(', ')}`;
   return undefined;
+}
+
+/** The names and IP addresses among `hostnames` that the certificate does not cover. */
+export function uncovered(certificate: X509Certificate, hostnames: readonly string[]): string[] {
+  return hostnames.filter((name) => !covers(certificate, name));
 }
 
 /**

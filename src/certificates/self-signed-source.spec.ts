@@ -157,6 +157,25 @@ describe(SelfSignedSource.name, () => {
     await vi.waitFor(() => expect(seen.accepted[0]?.report.changes).toEqual(['no certificate yet']), { timeout: 3_000 });
   });
 
+  it('keeps reconciling after a step that fails outside its own checks', async () => {
+    const store = new MemoryStore();
+    store.failing = new Error('connect ECONNREFUSED 127.0.0.1:6443');
+    const seen = recorder();
+    let rejects = 0;
+    // The report of the first failure fails too: the step itself rejects.
+    const sink: IdentitySink = {
+      accept: seen.sink.accept,
+      reject: (problem) => {
+        seen.rejected.push(problem);
+        if (++rejects === 1) throw new Error('the sink failed');
+      },
+    };
+    await source(store).start(sink);
+    expect(seen.rejected[0]).toBe('cannot load or renew the certificate in memory store: connect ECONNREFUSED 127.0.0.1:6443');
+    store.failing = undefined;
+    await vi.waitFor(() => expect(seen.accepted[0]?.report.changes).toEqual(['no certificate yet']), { timeout: 3_000 });
+  });
+
   it('renews on its own when the serving certificate falls due', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const store = new MemoryStore();

@@ -1,4 +1,5 @@
 import { Backoff } from '../common/backoff.ts';
+import { SerialQueue } from '../common/serial-queue.ts';
 import { MAX_TIMER_MS, type IdentitySink, type IdentitySource } from './identity-source.ts';
 import { reconcileSelfSigned } from './self-signed-issuer.ts';
 import type { SelfSignedSettings } from './self-signed-plan.ts';
@@ -17,8 +18,9 @@ export class SelfSignedSource implements IdentitySource {
   private timer: NodeJS.Timeout | undefined;
   private unwatch: (() => void) | undefined;
   private sink: IdentitySink | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private queued = false;
+  /** Serialised, since a timer and a watch event may fire together. */
+  private readonly steps = new SerialQueue((error) => this.failed(error));
+  private waiting: Promise<void> | undefined;
   private stopped = false;
   /** What this replica serves: if the store loses it (a deleted Secret), it is put back rather than replaced. */
   private serving: TlsState | undefined;
@@ -43,21 +45,18 @@ export class SelfSignedSource implements IdentitySource {
     this.stopped = true;
     clearTimeout(this.timer);
     this.unwatch?.();
-    await this.running;
+    await this.steps.idle();
   }
 
-  /**
-   * Serialised, since a timer and a watch event may fire together; a request made while
-   * one is already waiting to run joins it rather than queueing another.
-   */
+  /** A request made while one is already waiting to run joins it rather than queueing another. */
   reconcile(): Promise<void> {
-    if (this.queued) return this.running;
-    this.queued = true;
-    this.running = this.running.then(() => {
-      this.queued = false;
+    if (this.waiting) return this.waiting;
+    const step = this.steps.push(() => {
+      this.waiting = undefined;
       return this.reconcileOnce();
     });
-    return this.running;
+    this.waiting = step;
+    return step;
   }
 
   private async reconcileOnce(): Promise<void> {
@@ -84,6 +83,13 @@ export class SelfSignedSource implements IdentitySource {
       this.sink?.reject(`cannot load or renew the certificate in ${this.store.description}: ${(error as Error).message}`);
       this.schedule(this.retry.next());
     }
+  }
+
+  /** A step that failed outside its own checks (its report threw): retry as for any failure. */
+  private failed(error: unknown): void {
+    if (this.stopped) return;
+    this.schedule(this.retry.next());
+    this.sink?.reject(`reconciling ${this.store.description} failed: ${error instanceof Error ? error.message : String(error)}; retrying`);
   }
 
   private schedule(delayMs: number): void {

@@ -118,6 +118,20 @@ describe(SharedIdentitySource.name, () => {
     expect(accepted.at(-1)!.state).toEqual(identity('shared'));
   });
 
+  it('keeps caching the shared identity after a step that failed', async () => {
+    const { shared, standIn, cache, source, sink, rejected } = setUp();
+    const started = source.start(sink);
+    shared.reject('down');
+    await vi.waitFor(() => expect(standIn.sink).toBeDefined());
+    standIn.accept(identity('local'));
+    await started;
+    standIn.stop = () => Promise.reject(new Error('the stand-in would not stop'));
+    shared.accept(identity('shared'));
+    await vi.waitFor(() => expect(rejected.at(-1)).toBe(`cannot keep a copy of the shared certificate in directory /tls: the stand-in would not stop`));
+    shared.accept(identity('renewed'));
+    await vi.waitFor(() => expect(cache.saved).toEqual([identity('renewed')]));
+  });
+
   it('reports each outage of the shared identity once, not at every retry', async () => {
     const { shared, source, sink, rejected } = setUp();
     const started = source.start(sink);

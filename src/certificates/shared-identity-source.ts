@@ -1,3 +1,4 @@
+import { SerialQueue } from '../common/serial-queue.ts';
 import type { IdentityReport, IdentitySink, IdentitySource } from './identity-source.ts';
 import type { TlsState } from './tls-state.ts';
 import type { TlsStore } from './tls-store.ts';
@@ -29,7 +30,7 @@ export class SharedIdentitySource implements IdentitySource {
   private isShared = false;
   private lastProblem: string | undefined;
   private cached: TlsState | undefined;
-  private caching: Promise<void> = Promise.resolve();
+  private readonly caching = new SerialQueue((error) => this.cacheFailed(error));
   private stopped = false;
 
   constructor(private readonly options: SharedIdentityOptions) {
@@ -48,13 +49,13 @@ export class SharedIdentitySource implements IdentitySource {
       await this.startStandIn(why);
     }
     // Callers read the published files as soon as start resolves.
-    await this.caching;
+    await this.caching.idle();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([this.options.shared.stop(), this.standIn?.stop()]);
-    await this.caching;
+    await this.caching.idle();
   }
 
   private async startStandIn(why: string): Promise<void> {
@@ -76,7 +77,7 @@ export class SharedIdentitySource implements IdentitySource {
     const standIn = this.standIn;
     this.standIn = undefined;
     this.sink?.accept(state, report);
-    this.caching = this.caching.then(() => this.cache(state, standIn));
+    void this.caching.push(() => this.cache(state, standIn));
   }
 
   private rejectShared(problem: string): void {
@@ -90,12 +91,12 @@ export class SharedIdentitySource implements IdentitySource {
     // The stand-in writes the same directory: it must be done before the shared identity lands there.
     await standIn?.stop();
     if (this.cached === state || sameIdentity(this.cached, state)) return;
-    try {
-      await this.options.cache.save(state, undefined);
-      this.cached = state;
-    } catch (error) {
-      this.sink?.reject(`cannot keep a copy of the shared certificate in ${this.options.cache.description}: ${(error as Error).message}`);
-    }
+    await this.options.cache.save(state, undefined);
+    this.cached = state;
+  }
+
+  private cacheFailed(error: unknown): void {
+    this.sink?.reject(`cannot keep a copy of the shared certificate in ${this.options.cache.description}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

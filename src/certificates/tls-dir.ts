@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { joinPemBundle, readPemBundle, type TlsState } from './tls-state.ts';
 
@@ -12,9 +12,37 @@ export async function readTlsDir(dir: string): Promise<TlsState | undefined> {
   return { caCertificates: readPemBundle(ca), ...(caKey ? { caKey } : {}), certificate, key };
 }
 
+/**
+ * Makes sure a directory that holds this service's private keys is its own: created 0700
+ * when missing; refused when it exists writable by its group or others, who could plant a
+ * key or a CA of their own for the service to serve and sign with. (An emptyDir volume is
+ * 0777: TLS_DIR belongs in a subdirectory of one, which this creates.)
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  if (!(await checkPrivateDir(dir))) await mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
+/** Whether the directory exists; throws when it is not one this service alone can write. */
+export async function checkPrivateDir(dir: string): Promise<boolean> {
+  let mode: number;
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) throw new Error(`${dir} is not a directory`);
+    mode = info.mode & 0o7777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  const who = [mode & 0o020 ? 'its group' : '', mode & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
+  if (who) {
+    throw new Error(`${dir} is writable by ${who} (mode ${mode.toString(8)}), and it would hold private keys: make it 0700, or point TLS_DIR at a directory that does not exist yet (it is created 0700)`);
+  }
+  return true;
+}
+
 /** Writes each file to a temporary name and renames it, so a crash never leaves half a key behind. */
 export async function writeTlsDir(dir: string, state: TlsState): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dir);
   const files: [string, string, number][] = [
     [TLS_FILES.caCertificates, joinPemBundle(state.caCertificates), 0o644],
     [TLS_FILES.certificate, state.certificate, 0o644],

@@ -1,4 +1,4 @@
-import { readTlsDir, writeTlsDir } from './tls-dir.ts';
+import { checkPrivateDir, readTlsDir, writeTlsDir } from './tls-dir.ts';
 import type { TlsState } from './tls-state.ts';
 
 /** A stored identity and the version it was read at, for compare-and-swap saves. */
@@ -28,6 +28,8 @@ export class DirectoryTlsStore implements TlsStore {
   }
 
   async load(): Promise<StoredTls | undefined> {
+    // Keys someone else could have written are not loaded, let alone served.
+    if (!(await checkPrivateDir(this.dir))) return undefined;
     const state = await readTlsDir(this.dir);
     return state && { state, version: undefined };
   }

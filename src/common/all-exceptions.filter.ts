@@ -1,5 +1,9 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { clip } from './clip.ts';
+
+/** A stack trace is a few kilobytes; more is what the error quoted. */
+const STACK_CHARS = 8_192;
 
 /**
  * Every error becomes a JSON answer: HttpExceptions with their own status and body (so
@@ -19,7 +23,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const answer = exception.getResponse();
       body = typeof answer === 'string' ? { statusCode: status, message: answer } : answer;
     } else {
-      this.logger.error({ msg: 'unhandled error while serving a request', error: exception instanceof Error ? exception.stack : String(exception) });
+      // A message may quote the request: bounded like everything else a request controls.
+      this.logger.error({ msg: 'unhandled error while serving a request', error: clip(exception instanceof Error ? String(exception.stack) : String(exception), STACK_CHARS) });
     }
     if (response.headersSent) {
       response.end();

@@ -59,6 +59,15 @@ describe(loadAppConfig.name, () => {
     expect(message).toContain('WEBHOOK_URL="http://x/inject" is invalid: expected an https:// URL');
   });
 
+  it('takes the full label-selector grammar for NAMESPACE_SELECTOR, and says in one line what is wrong with a bad one', () => {
+    expect(loadAppConfig({ NAMESPACE_SELECTOR: 'env in (prod,staging),!legacy' }).webhook.namespaceSelector).toEqual({
+      matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'staging'] }, { key: 'legacy', operator: 'DoesNotExist' }],
+    });
+    expect(errorOf({ NAMESPACE_SELECTOR: 'env in (prod' })).toBe(
+      'invalid configuration: NAMESPACE_SELECTOR="env in (prod" is invalid: expected a label selector such as sidecar-injector=enabled or env in (prod,staging) (the values of "env in (…" lack a closing ")")',
+    );
+  });
+
   it.each([
     [{ HEALTH_PORT: '9443' }, 'HEALTH_PORT="9443" is invalid: expected a port other than PORT (9443)'],
     [{ TLS_RENEW_BEFORE: '9000h' }, 'TLS_RENEW_BEFORE="9000h" is invalid: expected a duration shorter than TLS_CERT_VALIDITY'],

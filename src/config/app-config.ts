@@ -86,7 +86,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>> 
   if (url !== undefined && !isHttpsUrl(url)) read.reject('WEBHOOK_URL', url, 'an https:// URL without user info, query or fragment');
   const selectorText = read.string('NAMESPACE_SELECTOR', 'sidecar-injector=enabled');
   const namespaceSelector = parseLabelSelector(selectorText);
-  if (typeof namespaceSelector === 'string') read.reject('NAMESPACE_SELECTOR', selectorText, `a label selector such as sidecar-injector=enabled (${namespaceSelector})`);
+  if (typeof namespaceSelector === 'string') read.reject('NAMESPACE_SELECTOR', selectorText, `a label selector such as sidecar-injector=enabled or env in (prod,staging) (${namespaceSelector})`);
   const tlsMode = read.oneOf('TLS_MODE', ['self-signed', 'files'], 'self-signed');
 
   const config: AppConfig = {

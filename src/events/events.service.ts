@@ -3,12 +3,13 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import type { EventsV1Event } from '@kubernetes/client-node';
 import { Subject, type Subscription } from 'rxjs';
 import { InjectionService, type ReviewOutcome } from '../admission/injection.service.ts';
+import { clip } from '../common/clip.ts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.ts';
 import { messageOf } from '../kubernetes/api-errors.ts';
 import type { KubeClients, KubernetesAccess } from '../kubernetes/kube-clients.ts';
 import { KUBERNETES } from '../kubernetes/kubernetes.module.ts';
 import { EventQueue, type EnqueueResult } from './event-queue.ts';
-import { podEventFor, type PodEvent } from './pod-event.ts';
+import { eventName, podEventFor, type PodEvent } from './pod-event.ts';
 
 export type EventResult = EnqueueResult | 'sent' | 'failed';
 
@@ -48,7 +49,7 @@ export class EventsService implements OnModuleInit, OnApplicationShutdown {
         this.record(outcome, clients);
       } catch (error) {
         this.results$.next('failed');
-        this.logger.warn({ msg: 'cannot describe an admission as a Kubernetes event (the admission is unaffected)', uid: outcome.request.uid, error: (error as Error).message });
+        this.logger.warn({ msg: 'cannot describe an admission as a Kubernetes event (the admission is unaffected)', uid: outcome.request.uid, error: clip(String((error as Error)?.message), 1_024) });
       }
     });
   }
@@ -88,7 +89,7 @@ export class EventsService implements OnModuleInit, OnApplicationShutdown {
   private async send(clients: KubeClients, event: PodEvent): Promise<void> {
     const { regarding } = event;
     const body: EventsV1Event = {
-      metadata: { name: `${regarding.name}.${randomBytes(8).toString('hex')}`, namespace: regarding.namespace },
+      metadata: { name: eventName(regarding.name, randomBytes(8).toString('hex')), namespace: regarding.namespace },
       eventTime: clients.microTimeNow(),
       reportingController: REPORTING_CONTROLLER,
       reportingInstance: this.config.podName,
@@ -112,7 +113,7 @@ export class EventsService implements OnModuleInit, OnApplicationShutdown {
     this.failuresSinceLog += 1;
     const now = Date.now();
     if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
-    this.logger.warn({ msg: 'cannot record Kubernetes events (admissions are unaffected)', reason: messageOf(error), failures: this.failuresSinceLog, hint: 'the service account needs "create" on events.events.k8s.io' });
+    this.logger.warn({ msg: 'cannot record Kubernetes events (admissions are unaffected)', reason: clip(messageOf(error), 1_024), failures: this.failuresSinceLog, hint: 'the service account needs "create" on events.events.k8s.io' });
     this.lastFailureLog = now;
     this.failuresSinceLog = 0;
   }

@@ -27,7 +27,8 @@ export function buildWebhookConfiguration(webhook: WebhookConfig, ownNamespace: 
     rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
     failurePolicy: webhook.failurePolicy,
     matchPolicy: 'Equivalent',
-    sideEffects: 'None',
+    // Events are written for real admissions, never for dry runs (src/events/pod-event.ts).
+    sideEffects: 'NoneOnDryRun',
     admissionReviewVersions: ['v1', 'v1beta1'],
     timeoutSeconds: webhook.timeoutSeconds,
     reinvocationPolicy: webhook.reinvocationPolicy,

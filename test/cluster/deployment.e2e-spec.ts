@@ -106,7 +106,8 @@ describe('k8s/ rendered by kubectl kustomize', () => {
     const generators = (parse(readFileSync(join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as { configMapGenerator: { name: string }[] }).configMapGenerator.map((generator) => generator.name);
     expect(generators).toContain(templates.metadata?.name);
     expect(generators).not.toContain(container().envFrom?.[0]?.configMapRef?.name);
-    expect(volumes.find((volume) => volume.name === mounts.find((mount) => mount.mountPath === config.tls.dir)?.name)?.emptyDir).toBeDefined();
+    // An emptyDir is 0777, which the service refuses for its keys: TLS_DIR is a directory it creates (0700) inside one.
+    expect(volumes.find((volume) => volume.name === mounts.find((mount) => mount.mountPath === dirname(config.tls.dir))?.name)?.emptyDir).toBeDefined();
     expect(container().securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
 
     const user = /^USER (\d+):(\d+)$/m.exec(readFileSync(DOCKERFILE, 'utf8'));

@@ -78,6 +78,34 @@ describe('Kubernetes Events about admissions', () => {
     expect(event).toMatchObject({ type: 'Warning', reason: 'InjectionRefused', note: expect.stringContaining('unknown sidecar "vault"') });
   });
 
+  it('records a refusal whose reason is long and not ASCII, its note cut to the apiserver\'s 1,024 bytes', async () => {
+    const owner = await replicaSet(setup.namespace, 'asks-for-much');
+    // Over 1,024 bytes, though under 1,024 characters: the apiserver counts bytes.
+    const asked = `ünïcödé-${'é'.repeat(600)}`;
+    await expect(cluster.core.createNamespacedPod({ namespace: setup.namespace, body: podOf(owner, { 'sidecar-injector.io/sidecars': asked }) })).rejects.toMatchObject({ code: 400 });
+    await expect.poll(() => eventsAbout(setup.namespace, 'asks-for-much'), { timeout: 10_000 }).toHaveLength(1);
+    const [event] = await eventsAbout(setup.namespace, 'asks-for-much');
+    expect(event).toMatchObject({ type: 'Warning', reason: 'InjectionRefused', note: expect.stringMatching(/^Refused pod asks-for-much-\*: .*ünïcödé-é+…$/u) });
+    expect(Buffer.byteLength(event!.note!, 'utf8')).toBeLessThanOrEqual(1024);
+  });
+
+  it('records events about pods whose names are the longest allowed or not ASCII, under Event names the apiserver accepts', async () => {
+    // 253 characters is a valid pod name; "<name>.<suffix>" would not be a valid Event name.
+    const longest = `longest-${'a'.repeat(245)}`;
+    const injected = await cluster.core.createNamespacedPod({ namespace: setup.namespace, body: nginxPod(longest) });
+    expect(containerNames(injected)).toEqual(['nginx', 'log-agent']);
+    // Mutating admission sees the name before validation refuses it: the Event must still be valid.
+    const unvalidated = 'café-crème';
+    await expect(cluster.core.createNamespacedPod({ namespace: setup.namespace, body: nginxPod(unvalidated) })).rejects.toMatchObject({ code: 422 });
+    const about = async (name: string) => (await events.listNamespacedEvent({ namespace: setup.namespace })).items.filter((event) => event.regarding?.name === name);
+    await expect.poll(() => about(longest), { timeout: 10_000 }).toHaveLength(1);
+    await expect.poll(() => about(unvalidated), { timeout: 10_000 }).toHaveLength(1);
+    for (const [event] of [await about(longest), await about(unvalidated)]) {
+      expect(event).toMatchObject({ reason: 'Injected', regarding: { kind: 'Pod' } });
+      expect(event!.metadata!.name!.length).toBeLessThanOrEqual(253);
+    }
+  });
+
   it('records nothing for a dry run', async () => {
     const owner = await replicaSet(setup.namespace, 'dry');
     await cluster.core.createNamespacedPod({ namespace: setup.namespace, body: podOf(owner), dryRun: 'All' });

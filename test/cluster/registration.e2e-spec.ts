@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, Watch, type V1MutatingWebhookConfiguration, type V1Pod } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { testCluster } from '../control-plane/test-cluster.ts';
 import { containerNames, nginxPod, startClusterService, waitUntilInjecting, waitUntilReady, waitUntilWebhookGone, type ClusterService } from '../support/cluster-service.ts';
 import { httpGet } from '../support/https-client.ts';
@@ -77,7 +77,7 @@ describe('webhook registration on the real apiserver', () => {
       clientConfig: { url: `https://127.0.0.1:${service.port}/inject` },
       rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
       failurePolicy: 'Fail',
-      sideEffects: 'None',
+      sideEffects: 'NoneOnDryRun',
       matchPolicy: 'Equivalent',
       timeoutSeconds: 10,
       reinvocationPolicy: 'Never',
@@ -149,6 +149,7 @@ describe('webhook registration on the real apiserver', () => {
 
   it('converges with two replicas sharing one identity: one configuration, no flapping', async () => {
     const tlsDir = mkdtempSync(join(tmpdir(), 'replicas-tls-'));
+    onTestFinished(() => rmSync(tlsDir, { recursive: true, force: true }));
     const first = await start({ TLS_DIR: tlsDir });
     const shared = { TLS_DIR: tlsDir, WEBHOOK_NAME: first.webhookName, NAMESPACE_SELECTOR: `${first.selector.key}=${first.selector.value}`, WEBHOOK_URL: `https://127.0.0.1:${first.port}/inject`, POD_NAMESPACE: first.config.podNamespace };
     await start(shared);

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.ts';
 import { httpGet } from '../support/https-client.ts';
 import { startLoad, type LoadResult, type RunningLoad } from './support/load.ts';
 import { describeFailures, loadFigures, lostReviews, printSummary, seconds } from './support/report.ts';
@@ -45,15 +44,13 @@ async function readiness(service: ServiceUnderTest): Promise<Readiness> {
 }
 
 async function startSubject(label: string, env: Record<string, string>, webhookName?: string): Promise<Subject> {
-  const port = await freePort();
-  const service = await startServiceProcess({
-    PORT: String(port),
+  const service = await startServiceProcess((port) => ({
     WEBHOOK_URL: `https://127.0.0.1:${port}/inject`,
     ...(webhookName ? { WEBHOOK_NAME: webhookName } : {}),
     // Selects no namespace: the apiserver never calls these webhooks; the load does.
     NAMESPACE_SELECTOR: 'reliability.sidecar-injector.io/outage=never',
     ...env,
-  });
+  }));
   const subject: Subject = { label, webhookName, service, transport: undefined!, load: undefined!, results: [] };
   subjects.push(subject);
   return subject;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.ts';
 import { startLoad } from './support/load.ts';
 import { describeFailures, lostReviews, printSummary, seconds } from './support/report.ts';
 import { publishedBundle, RestartableControlPlane } from './support/restartable-control-plane.ts';
@@ -26,17 +25,15 @@ let service: ServiceUnderTest;
 
 beforeAll(async () => {
   cluster = await RestartableControlPlane.start();
-  const port = await freePort();
-  service = await startServiceProcess({
+  service = await startServiceProcess((port) => ({
     ...TLS,
-    PORT: String(port),
     KUBECONFIG: cluster.kubeconfigPath,
     WEBHOOK_REGISTRATION: 'enabled',
     WEBHOOK_URL: `https://127.0.0.1:${port}/inject`,
     WEBHOOK_NAME,
     // Selects no namespace: this test calls the webhook itself rather than through pods.
     NAMESPACE_SELECTOR: 'reliability.sidecar-injector.io/rotation=never',
-  });
+  }));
   await service.waitUntilReady();
 });
 

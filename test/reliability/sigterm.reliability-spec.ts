@@ -34,11 +34,14 @@ describe('SIGTERM under load', () => {
     const slowReview = namedReview('nginx-default', 'sigterm-slow');
     const slow = await startSlowRequest(service.port, service.ca(), slowReview.body);
     await sleep(LOAD_BEFORE_SIGNAL_MS);
+    // Enough answered first however loaded the machine is: waited for, not assumed from the time.
+    await eventually('100 reviews answered before the signal', async () => (load.answeredCount() > 100 ? true : undefined), 30_000, 50);
     const answeredBeforeSignal = load.answeredCount();
     const signalledAt = performance.now();
     service.child.kill('SIGTERM');
 
-    await eventually('readiness 503 while draining', async () => ((await httpGet(service.healthPort, '/readyz')).status === 503 ? true : undefined), 2_000, 10);
+    // The slow review holds the drain open until it is finished below, so the wait may be generous.
+    await eventually('readiness 503 while draining', async () => ((await httpGet(service.healthPort, '/readyz')).status === 503 ? true : undefined), 5_000, 10);
     expect(service.child.exitCode).toBeNull();
     const slowAnswer = await slow.finish();
     const exitCode = await service.exited;

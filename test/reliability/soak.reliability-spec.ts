@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.ts';
 import { connectInspector, type Inspector } from './support/inspector.ts';
 import { startLoad } from './support/load.ts';
 import { requiredSample, scrape } from './support/metrics.ts';
@@ -54,11 +53,13 @@ let service: ServiceUnderTest;
 let inspector: Inspector;
 
 beforeAll(async () => {
-  const inspectPort = await freePort();
   // The inspector is only used to trigger full GCs before memory samples; idle, it costs nothing on the review path.
-  service = await startServiceProcess({}, [`--inspect=127.0.0.1:${inspectPort}`]);
+  // On a port of its own choosing, which Node prints: no free port to race for.
+  service = await startServiceProcess({}, ['--inspect=127.0.0.1:0']);
   await service.waitUntilReady();
-  inspector = await connectInspector(inspectPort);
+  const inspectPort = /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(service.stderr())?.[1];
+  if (!inspectPort) throw new Error(`the inspector did not say where it listens: ${service.stderr()}`);
+  inspector = await connectInspector(Number(inspectPort));
 });
 
 afterAll(async () => {

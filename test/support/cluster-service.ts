@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { AdmissionregistrationV1Api, type V1Pod } from '@kubernetes/client-node';
 import type { TestCluster } from '../control-plane/test-cluster.ts';
-import { freePort } from './free-port.ts';
+import { onFreePorts } from './free-port.ts';
 import { httpGet } from './https-client.ts';
+import { RegistrationService } from '../../src/webhook-registration/registration.service.ts';
 import { startService, type RunningService } from './service.ts';
 
 export interface ClusterService extends Omit<RunningService, 'close'> {
@@ -26,28 +27,33 @@ export interface ClusterService extends Omit<RunningService, 'close'> {
  */
 export async function startClusterService(cluster: TestCluster, env: Record<string, string> = {}): Promise<ClusterService> {
   const id = randomBytes(3).toString('hex');
-  const port = env['PORT'] ? Number(env['PORT']) : await freePort();
   const webhookName = env['WEBHOOK_NAME'] ?? `test-${id}.sidecar-injector.io`;
   const selector = { key: `test.sidecar-injector.io/${id}`, value: 'enabled' };
   const ownNamespace = env['POD_NAMESPACE'] ?? (await cluster.createNamespace('injector'));
-  const service = await startService({
-    KUBECONFIG: cluster.info.kubeconfigPath,
-    WEBHOOK_REGISTRATION: 'enabled',
-    WEBHOOK_URL: `https://127.0.0.1:${port}/inject`,
-    WEBHOOK_NAME: webhookName,
-    NAMESPACE_SELECTOR: `${selector.key}=${selector.value}`,
-    POD_NAMESPACE: ownNamespace,
-    SIDECAR_CONFIG: '',
-    ...env,
-    PORT: String(port),
-  });
+  const startOn = (port: number) =>
+    startService({
+      KUBECONFIG: cluster.info.kubeconfigPath,
+      WEBHOOK_REGISTRATION: 'enabled',
+      WEBHOOK_URL: `https://127.0.0.1:${port}/inject`,
+      WEBHOOK_NAME: webhookName,
+      NAMESPACE_SELECTOR: `${selector.key}=${selector.value}`,
+      POD_NAMESPACE: ownNamespace,
+      SIDECAR_CONFIG: '',
+      ...env,
+      PORT: String(port),
+    });
+  // The URL names the port before the service binds it: on a port taken meanwhile, start again on another.
+  const service = env['PORT'] ? await startOn(Number(env['PORT'])) : await onFreePorts(1, ([port]) => startOn(port!));
   return {
     ...service,
     webhookName,
     selector,
     async close(options = {}) {
-      if (!options.keepWebhook) await retireWebhook(cluster, service, webhookName);
-      await service.close();
+      try {
+        if (!options.keepWebhook) await retireWebhook(cluster, service, webhookName);
+      } finally {
+        await service.close();
+      }
     },
   };
 }
@@ -55,21 +61,31 @@ export async function startClusterService(cluster: TestCluster, env: Record<stri
 /**
  * The apiserver drops a deleted webhook from its admission cache a moment after the delete;
  * stopping the service before that would fail other tests' pods (their calls to this dead
- * webhook, Fail by default).
+ * webhook, Fail by default). The service stops registering first: it repairs a deleted
+ * configuration within a second, and would put it back, pointing at a service about to stop.
  */
 async function retireWebhook(cluster: TestCluster, service: RunningService, webhookName: string): Promise<void> {
+  await service.app.get(RegistrationService).beforeApplicationShutdown();
   const admission = cluster.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
   await admission.deleteMutatingWebhookConfiguration({ name: webhookName }).catch(() => undefined);
   await waitUntilWebhookGone(cluster, webhookName, service);
+  const left = await admission.readMutatingWebhookConfiguration({ name: webhookName }).then(
+    () => true,
+    () => false,
+  );
+  if (left) throw new Error(`webhook configuration ${webhookName} is still there after its service retired it: it would fail other tests' pods`);
 }
 
 /**
  * Dry-run pods that the webhook's object entry would select show when the apiserver has
  * stopped calling it: a live service no longer logs them, a dead one no longer fails them.
+ * Fails when it never stops: a webhook left behind fails other tests' pods at random.
  */
 export async function waitUntilWebhookGone(cluster: TestCluster, webhookName: string, service?: RunningService): Promise<void> {
   const namespace = await cluster.createNamespace('retire');
-  for (let attempt = 0; attempt < 100; attempt++) {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 0; ; attempt++) {
+    if (Date.now() > deadline) throw new Error(`the apiserver still calls webhook ${webhookName} 30 s after its configuration was deleted (${attempt} probes)`);
     const name = `retire-probe-${attempt}`;
     const probe = nginxPod(name);
     probe.metadata!.labels = { 'sidecar-injector.io/inject': 'true' };

@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestCluster } from '../control-plane/test-cluster.ts';
 import { writeKubeconfig } from '../control-plane/kubeconfig.ts';
@@ -14,7 +13,8 @@ export async function serviceAccountKubeconfig(cluster: TestCluster, namespace: 
   });
   const request = await cluster.core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
   const caPem = Buffer.from(cluster.kubeConfig.getCurrentCluster()!.caData!, 'base64').toString();
-  const file = join(mkdtempSync(join(tmpdir(), 'sa-kubeconfig-')), 'kubeconfig');
+  // In the control plane's own directory, which goes when it stops: a token is not left behind in /tmp.
+  const file = join(mkdtempSync(join(cluster.info.logDir, 'sa-kubeconfig-')), 'kubeconfig');
   await writeKubeconfig(file, { server: cluster.info.server, caPem, token: request.status?.token ?? '' });
   return file;
 }

@@ -37,7 +37,13 @@ export async function startService(env: Record<string, string> = {}): Promise<Ru
   };
   const logs: Record<string, unknown>[] = [];
   const logger = new PinoLogger(config.logLevel, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
-  const app = await startApplication(config, { logger });
+  let app: INestApplication;
+  try {
+    app = await startApplication(config, { logger });
+  } catch (error) {
+    rmSync(tlsDir, { recursive: true, force: true });
+    throw error;
+  }
   const serving = app.get(ServingService);
   await serving.whenListening();
   return {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import jsonpatch, { type Operation } from 'fast-json-patch';
+import { MAX_BODY_BYTES } from '../../../src/admission/request-limits.ts';
 import { STATUS_KEY } from '../../../src/injection/annotations.ts';
 import { protectedNamespaces } from '../../../src/injection/protected-namespaces.ts';
 import { FIXTURE_OWN_NAMESPACE, FIXTURE_SIDECARS } from '../../support/golden-cases.ts';
@@ -15,7 +16,9 @@ export interface Reply {
 export type Verdict =
   | { readonly outcome: 'rejected'; readonly status: number }
   | { readonly outcome: 'refused' | 'skipped' }
-  | { readonly outcome: 'injected'; readonly review: ParsedReview; readonly patchedPod: unknown };
+  | { readonly outcome: 'injected'; readonly review: ParsedReview; readonly patchedPod: unknown }
+  /** Injected, and the patched pod outgrew the body limit, so idempotency could not be asked over HTTP. */
+  | { readonly outcome: 'injected, too big to review again' };
 
 export interface ParsedReview {
   readonly apiVersion: string;
@@ -107,7 +110,22 @@ function judgeReview(sent: ParsedReview, answer: { apiVersion?: unknown; kind?: 
   return { outcome: 'injected', review: sent, patchedPod };
 }
 
+/** The longest uid a review may carry (the service's own envelope rule). */
+const MAX_UID = 256;
+
 /** The same review for the pod as patched: it must be left alone (injection is idempotent). */
 export function reReview(review: ParsedReview, patchedPod: unknown): ParsedReview {
-  return { ...review, request: { ...review.request, uid: `${review.request.uid}-again`, object: patchedPod } };
+  // Its own uid, within the limit even when the first one was at it.
+  const uid = `${review.request.uid.slice(0, MAX_UID - '-again'.length)}-again`;
+  return { ...review, request: { ...review.request, uid, object: patchedPod } };
+}
+
+/**
+ * The re-review's body, or undefined when the patched pod has outgrown the body limit: a
+ * pod near the limit whose name the templates copy grows past it, and the service rightly
+ * answers 413 without reading it. That says nothing about idempotency, so it is not asked.
+ */
+export function reReviewBody(review: ParsedReview, patchedPod: unknown): Buffer | undefined {
+  const body = Buffer.from(JSON.stringify(reReview(review, patchedPod)));
+  return body.length > MAX_BODY_BYTES ? undefined : body;
 }

@@ -36,10 +36,19 @@ export function sendCutOff(port: number, ca: string, declared: number, sent: Buf
   }, waitMs);
 }
 
+export interface WholeRequest {
+  readonly body: Buffer;
+  readonly chunked: boolean;
+  readonly method?: string;
+  readonly path?: string;
+  readonly contentType?: string;
+}
+
 /** Sends a whole body, announced or chunked, however early the server answers and closes. */
-export function sendWhole(port: number, ca: string, body: Buffer, chunked: boolean, waitMs = 10_000): Promise<Reply | undefined> {
+export function sendWhole(port: number, ca: string, request: WholeRequest, waitMs = 10_000): Promise<Reply | undefined> {
+  const { body, chunked, method = 'POST', path = '/inject', contentType = 'application/json' } = request;
   return exchange(port, ca, (socket) => {
-    socket.write(`POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${body.length}`}\r\n\r\n`);
+    socket.write(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${contentType}\r\nConnection: close\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${body.length}`}\r\n\r\n`);
     if (!chunked) return void socket.end(body);
     for (let at = 0; at < body.length; at += 64 * 1024) {
       const piece = body.subarray(at, at + 64 * 1024);

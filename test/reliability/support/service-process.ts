@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort } from '../../support/free-port.ts';
+import { onFreePorts } from '../../support/free-port.ts';
 import { FIXTURE_OWN_NAMESPACE, FIXTURE_SIDECARS } from '../../support/golden-cases.ts';
 import { httpGet } from '../../support/https-client.ts';
-import { MAIN, waitUntilReady, type ServiceProcess } from '../../support/process.ts';
+import { listeningOrExited, MAIN, waitUntilReady, type ServiceProcess } from '../../support/process.ts';
 
 /** How many ordinary log lines are kept for diagnosis; review lines are only counted, a soak writes hundreds of thousands. */
 const KEPT_LINES = 2_000;
@@ -33,13 +33,28 @@ export interface ServiceUnderTest extends ServiceProcess {
 
 /**
  * Runs `node dist/main.js` in its own process, as in production, so the load generator does
- * not share its event loop or its CPU time slice. Defaults match the golden corpus (its
- * templates and own namespace), registration off; `env` overrides anything, `nodeArgs` go
- * before the script (e.g. `--inspect` for the soak's forced GCs).
+ * not share its event loop or its CPU time slice, on ports that were free a moment ago (again
+ * on others if one was taken first). Resolves once it listens, or has exited. Defaults match
+ * the golden corpus (its templates and own namespace), registration off; `env` overrides
+ * anything but the ports, `nodeArgs` go before the script (e.g. `--inspect` for the soak).
  */
-export async function startServiceProcess(env: Readonly<Record<string, string>> = {}, nodeArgs: readonly string[] = []): Promise<ServiceUnderTest> {
-  const port = env['PORT'] ? Number(env['PORT']) : await freePort();
-  const healthPort = env['HEALTH_PORT'] ? Number(env['HEALTH_PORT']) : await freePort();
+export async function startServiceProcess(env: Environment = {}, nodeArgs: readonly string[] = []): Promise<ServiceUnderTest> {
+  return onFreePorts(2, async ([port, healthPort]) => {
+    const service = spawnServiceProcess(port!, healthPort!, typeof env === 'function' ? env(port!) : env, nodeArgs);
+    try {
+      await listeningOrExited(service);
+    } catch (error) {
+      await service.dispose();
+      throw error;
+    }
+    return service;
+  });
+}
+
+/** The environment, or how to make it from the webhook port (a WEBHOOK_URL names it). */
+export type Environment = Readonly<Record<string, string>> | ((port: number) => Readonly<Record<string, string>>);
+
+function spawnServiceProcess(port: number, healthPort: number, env: Readonly<Record<string, string>>, nodeArgs: readonly string[]): ServiceUnderTest {
   const tlsDir = env['TLS_DIR'] ?? mkdtempSync(join(tmpdir(), 'reliability-tls-'));
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
