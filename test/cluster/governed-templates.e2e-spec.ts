@@ -1,37 +1,20 @@
-import { spawn } from 'node:child_process';
 import { EventsV1Api, type EventsV1Event, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInjectionStatus } from '../../src/injection/injection-status.ts';
 import { testCluster } from '../control-plane/test-cluster.ts';
 import { startClusterService, waitUntilInjecting, waitUntilReady, type ClusterService } from '../support/cluster-service.ts';
 import { FIXTURE_SIDECARS } from '../support/golden-cases.ts';
+import { kubectlAsAuthor, kubectlWarnings, type KubectlRun } from '../support/kubectl-author.ts';
 
 const cluster = testCluster();
 const events = cluster.kubeConfig.makeApiClient(EventsV1Api);
 
-/** kubectl as a pod's author runs it: stdout, and stderr where kubectl prints the apiserver's warnings. */
-function kubectl(args: readonly string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env['KUBECTL'] ?? 'kubectl', ['--kubeconfig', cluster.info.kubeconfigPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function kubectl(args: readonly string[], input: string): Promise<KubectlRun> {
+  return kubectlAsAuthor(cluster.info.kubeconfigPath, args, input);
 }
 
 function podManifest(name: string, namespace: string, annotations: Record<string, string>, containers: V1Container[] = [{ name: 'web', image: 'nginx' }]): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, annotations }, spec: { containers } });
-}
-
-function warningsIn(stderr: string): string[] {
-  return stderr
-    .split('\n')
-    .filter((line) => line.startsWith('Warning: '))
-    .map((line) => line.slice('Warning: '.length));
 }
 
 /**
@@ -62,7 +45,7 @@ describe('templates an operator governs, on the real apiserver', () => {
     expect(agent.ports).toEqual([{ name: 'agent-http', containerPort: 8080, protocol: 'TCP' }]);
     expect(agent.resources).toEqual({ requests: { cpu: '250m' }, limits: { cpu: '250m' } });
     expect(parseInjectionStatus(pod.metadata!.annotations)?.parameters).toEqual({ 'tuned-agent': { cpu: '250m', level: 'info', port: 8080, readOnly: true } });
-    expect(warningsIn(result.stderr)).toEqual([]);
+    expect(kubectlWarnings(result.stderr)).toEqual([]);
   });
 
   it("refuses a required sidecar's bad parameter with a message naming the annotation", async () => {
@@ -76,7 +59,7 @@ describe('templates an operator governs, on the real apiserver', () => {
     const annotations = { 'sidecar-injector.io/sidecars': 'log-agent, statsd', 'sidecar-injector.io/params.statsd.port': 'eighty' };
     const result = await kubectl(['create', '-o', 'json', '-f', '-'], podManifest('warned', namespace, annotations, [{ name: 'web', image: 'nginx', env: [{ name: 'LOG_DIR', value: '/srv/logs' }] }]));
     expect(result.code, result.stderr).toBe(0);
-    expect(warningsIn(result.stderr)).toEqual([
+    expect(kubectlWarnings(result.stderr)).toEqual([
       'annotation sidecar-injector.io/params.statsd.port: "eighty" is not an integer; the default 8125 was used',
       'container "web" sets LOG_DIR already; sidecar "log-agent" did not add its own',
     ]);
@@ -88,7 +71,7 @@ describe('templates an operator governs, on the real apiserver', () => {
     const annotations = { 'sidecar-injector.io/sidecars': 'log-agent, statsd' };
     const result = await kubectl(['create', '-o', 'json', '-f', '-'], podManifest('own-statsd', namespace, annotations, [{ name: 'web', image: 'nginx' }, { name: 'statsd', image: 'example.com/own-statsd:2' }]));
     expect(result.code, result.stderr).toBe(0);
-    expect(warningsIn(result.stderr)).toEqual(['sidecar "statsd" (optional) left out: the pod already has a container named "statsd" (in spec.containers)']);
+    expect(kubectlWarnings(result.stderr)).toEqual(['sidecar "statsd" (optional) left out: the pod already has a container named "statsd" (in spec.containers)']);
     const pod = JSON.parse(result.stdout) as V1Pod;
     expect(pod.spec!.containers.map((container) => container.name)).toEqual(['web', 'statsd', 'log-agent']);
     const recorded = async (): Promise<EventsV1Event[]> => (await events.listNamespacedEvent({ namespace, fieldSelector: 'regarding.name=own-statsd' })).items;
@@ -108,7 +91,7 @@ describe('templates an operator governs, on the real apiserver', () => {
     for (let index = 0; index < 40; index++) annotations[`sidecar-injector.io/params.statsd.unknown-parameter-${index}`] = 'x';
     const result = await kubectl(['create', '--dry-run=server', '-f', '-'], podManifest('chatty', namespace, annotations));
     expect(result.code, result.stderr).toBe(0);
-    const warnings = warningsIn(result.stderr);
+    const warnings = kubectlWarnings(result.stderr);
     expect(warnings.length).toBeGreaterThan(3);
     expect(warnings.length).toBeLessThan(40);
     for (const warning of warnings) expect([...warning].length).toBeLessThanOrEqual(120);

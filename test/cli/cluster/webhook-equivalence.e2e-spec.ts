@@ -4,7 +4,7 @@ import { limitWarnings } from '../../../src/injection/admission-warnings.ts';
 import { testCluster } from '../../control-plane/test-cluster.ts';
 import { startClusterService, waitUntilInjecting, waitUntilReady, type ClusterService } from '../../support/cluster-service.ts';
 import { FIXTURE_SIDECARS } from '../../support/golden-cases.ts';
-import { kubectlAsAuthor, kubectlWarnings } from '../support/kubectl-author.ts';
+import { kubectlAsAuthor, kubectlWarnings } from '../../support/kubectl-author.ts';
 import { runCli } from '../support/run-cli.ts';
 
 /**
