@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { applyPatch } from 'diff';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,12 @@ describe('sidecar-injector diff', () => {
     expect(diff.stdout.split('\n').slice(0, 2)).toEqual([`--- a/${file}`, `+++ b/${file}`]);
     expect(diff.stderr).toBe('');
     expect(applyPatch(readFileSync(file, 'utf8'), diff.stdout)).toBe((await inject(file)).stdout);
+  });
+
+  it('names an absolute path as git does, a/ and b/ without a doubled slash', async () => {
+    const file = resolve(FIXTURES, 'workloads.yaml');
+    const diff = await runCli(['diff', '-f', file, '--config', TEMPLATES, '-n', 'staging', '-q']);
+    expect(diff.stdout.split('\n').slice(0, 2)).toEqual([`--- a${file}`, `+++ b${file}`]);
   });
 
   it('prints nothing and exits 0 when nothing would change', async () => {

@@ -13,7 +13,8 @@ export interface DiffCommandOptions extends InjectionRunOptions {
 export async function diffCommand(options: DiffCommandOptions, io: { readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream }): Promise<ExitCode> {
   const run = await runInjection(options, stderrReporter(Boolean(options.quiet), io.stderr));
   if (run.output === run.input.text) return ExitCode.ok;
-  const name = run.input.source === '(stdin)' ? 'stdin' : run.input.source;
+  // git's a/ and b/ prefixes, without doubling the slash of an absolute path.
+  const name = run.input.source === '(stdin)' ? 'stdin' : run.input.source.replace(/^\/+/, '');
   await writeOutput(createTwoFilesPatch(`a/${name}`, `b/${name}`, run.input.text, run.output, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY }), undefined, io.stdout);
   return options.check ? ExitCode.findings : ExitCode.ok;
 }
