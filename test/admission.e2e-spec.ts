@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/admission/request-limits.ts';
 import { loadGoldenCases, readGolden, toGolden } from './support/golden-cases.ts';
 import { httpGet, httpPost, type HttpAnswer } from './support/https-client.ts';
+import { sendRaw } from './support/raw-tls.ts';
 import { useService } from './support/service.ts';
 
 const goodReview = loadGoldenCases().find((testCase) => testCase.name === 'nginx-default')!.review;
@@ -95,6 +96,30 @@ describe('bad input', () => {
     const huge = JSON.stringify(withRequest({ object: { metadata: { annotations: { big: 'x'.repeat(MAX_BODY_BYTES) } } } }));
     const answer = await running.client.post(huge, { headers: { 'transfer-encoding': 'chunked' } });
     expect(answer.status).toBe(413);
+    await expectStillServing();
+  });
+
+  const brokenRequests: [string, string, number, RegExp][] = [
+    ['a body cut off before its Content-Length', 'POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion":"admission.k8s.io/v1",', 400, /body is shorter than its Content-Length/],
+    ['a chunked body cut off before its last chunk', 'POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"apiVersion":"a', 400, /a chunk is missing/],
+    ['a request line that is not HTTP', 'INJECT PLEASE\r\n\r\n', 400, /malformed HTTP request: /],
+    ['headers over the limit', `POST /inject HTTP/1.1\r\nHost: localhost\r\nX-Padding: ${'x'.repeat(20_000)}\r\n\r\n`, 431, /headers are larger than the server accepts/],
+  ];
+
+  for (const [name, request, status, message] of brokenRequests) {
+    it(`answers ${name} with ${status} and a JSON message, then keeps serving`, async () => {
+      const answer = await sendRaw(running.service.port, running.service.ca, request);
+      expect(answer?.status).toBe(status);
+      expect(answer?.headers['content-type']).toMatch(/^application\/json/);
+      expect((JSON.parse(answer!.body) as { message: string }).message).toMatch(message);
+      await expectStillServing();
+    });
+  }
+
+  it('answers a body cut off after its 413 was sent once, with the 413 alone', async () => {
+    const answer = await sendRaw(running.service.port, running.service.ca, `POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n{"apiVersion":`);
+    expect(answer?.status).toBe(413);
+    expect(answer?.body).not.toContain('HTTP/1.1');
     await expectStillServing();
   });
 

@@ -1,0 +1,42 @@
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+
+/** Node's `clientError` carries llhttp's code (`HPE_*`) and reason. */
+type ClientError = Error & { code?: string; reason?: string };
+
+/**
+ * Node answers a request its HTTP parser cannot finish (a body cut off before its
+ * Content-Length, a malformed request line, oversized headers) with a bare status line and
+ * no body, before any handler runs. These answers say what was wrong in the same JSON
+ * shape as every other refusal, with the status Node would have chosen.
+ */
+export function answerClientErrorsAsJson(server: HttpServer | HttpsServer): void {
+  // The response under way on each connection: once its head is written, another answer would corrupt it.
+  const answering = new WeakMap<Duplex, ServerResponse>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => answering.set(request.socket, response));
+  server.on('clientError', (error: ClientError, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable || answering.get(socket)?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, message] = describe(error);
+    const body = JSON.stringify({ statusCode: status, error: reason, message });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
+  });
+}
+
+function describe(error: ClientError): [status: number, reason: string, message: string] {
+  switch (error.code) {
+    case 'HPE_INVALID_EOF_STATE':
+      return [400, 'Bad Request', 'the connection ended before the request was complete: the body is shorter than its Content-Length, or a chunk is missing'];
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, 'Request Header Fields Too Large', 'the request headers are larger than the server accepts'];
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return [413, 'Payload Too Large', 'the chunk extensions of the request body are larger than the server accepts'];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, 'Request Timeout', 'the request was not received in time'];
+    default:
+      return [400, 'Bad Request', `malformed HTTP request: ${error.reason ?? error.message}`];
+  }
+}
