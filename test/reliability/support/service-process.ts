@@ -35,13 +35,15 @@ export interface ServiceUnderTest extends ServiceProcess {
  * Runs `node dist/main.js` in its own process, as in production, so the load generator does
  * not share its event loop or its CPU time slice. Defaults match the golden corpus (its
  * templates and own namespace), registration off; `env` overrides anything, `nodeArgs` go
- * before the script (e.g. `--inspect` for the soak's forced GCs).
+ * before the script (e.g. `--inspect` for the soak's forced GCs), `launcher` before node.
  */
-export async function startServiceProcess(env: Readonly<Record<string, string>> = {}, nodeArgs: readonly string[] = []): Promise<ServiceUnderTest> {
+export async function startServiceProcess(env: Readonly<Record<string, string>> = {}, nodeArgs: readonly string[] = [], launcher: readonly string[] = []): Promise<ServiceUnderTest> {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
   const healthPort = env['HEALTH_PORT'] ? Number(env['HEALTH_PORT']) : await freePort();
   const tlsDir = env['TLS_DIR'] ?? mkdtempSync(join(tmpdir(), 'reliability-tls-'));
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN], {
+  // A launcher (e.g. one that enters a memory cgroup, then execs) runs first and becomes node.
+  const [command, ...args] = [...launcher, process.execPath, ...nodeArgs, MAIN];
+  const child: ChildProcess = spawn(command!, args, {
     env: {
       PATH: process.env['PATH'] ?? '',
       HOME: process.env['HOME'] ?? '/tmp',

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { givenFlags, heapFlags, OLD_SPACE_SHARE, SEMI_SPACE_MIB } from './heap-flags.ts';
+
+const MIB = 1024 * 1024;
+
+describe(heapFlags.name, () => {
+  it('sizes the old generation from the container limit, and caps the young one', () => {
+    expect(heapFlags(192 * MIB, [])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`, `--max-old-space-size=${Math.floor(192 * OLD_SPACE_SHARE)}`]);
+  });
+
+  it('leaves the old generation to V8 without a container limit', () => {
+    expect(heapFlags(undefined, [])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`]);
+  });
+
+  it('adds nothing the operator already set, in either spelling', () => {
+    expect(heapFlags(192 * MIB, ['--max-old-space-size=300', '--max_semi_space_size=2'])).toEqual([]);
+    expect(heapFlags(192 * MIB, ['--max-old-space-size-percentage=60'])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`]);
+  });
+
+  it('is empty once the process runs with the flags it asked for, so it restarts at most once', () => {
+    expect(heapFlags(192 * MIB, heapFlags(192 * MIB, []))).toEqual([]);
+  });
+});
+
+describe(givenFlags.name, () => {
+  it('reads the command line and NODE_OPTIONS', () => {
+    expect(givenFlags(['--enable-source-maps'], ' --max-old-space-size=100  --trace-gc ')).toEqual(['--enable-source-maps', '--max-old-space-size=100', '--trace-gc']);
+    expect(givenFlags([], undefined)).toEqual([]);
+  });
+});

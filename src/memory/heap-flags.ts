@@ -1,0 +1,33 @@
+const MIB = 1024 * 1024;
+
+/**
+ * V8 sizes its old generation from the machine, or inside a memory cgroup never below
+ * 256 MiB: under a 192 Mi limit it would let the heap outgrow the container and be
+ * OOM-killed before it ever collected hard. Half the limit leaves the other half for the
+ * young generation, code, Node itself and native memory (TLS, sockets), 60–80 MiB here.
+ */
+export const OLD_SPACE_SHARE = 0.5;
+
+/**
+ * V8 grows each young-generation semi-space up to 32 MiB on a large machine, and start-up
+ * (module loading, key generation) grows it that far: 64 MiB held idle from then on.
+ */
+export const SEMI_SPACE_MIB = 8;
+
+/**
+ * The V8 flags this process should run with, given its container's memory limit and the
+ * flags it was started with; empty when there is nothing to add. A size the operator set
+ * (command line or NODE_OPTIONS) is theirs and is left alone.
+ */
+export function heapFlags(containerLimit: number | undefined, given: readonly string[]): string[] {
+  const has = (flag: string) => given.some((option) => option.replaceAll('_', '-').startsWith(flag));
+  const flags: string[] = [];
+  if (!has('--max-semi-space-size')) flags.push(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
+  if (containerLimit !== undefined && !has('--max-old-space-size')) flags.push(`--max-old-space-size=${Math.floor((containerLimit * OLD_SPACE_SHARE) / MIB)}`);
+  return flags;
+}
+
+/** The flags given to this process: its command line and NODE_OPTIONS. */
+export function givenFlags(execArgv: readonly string[] = process.execArgv, nodeOptions: string | undefined = process.env['NODE_OPTIONS']): string[] {
+  return [...execArgv, ...(nodeOptions?.split(/\s+/).filter(Boolean) ?? [])];
+}
