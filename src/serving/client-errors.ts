@@ -12,11 +12,16 @@ type ClientError = Error & { code?: string; reason?: string };
  * shape as every other refusal, with the status Node would have chosen.
  */
 export function answerClientErrorsAsJson(server: HttpServer | HttpsServer): void {
-  // The response under way on each connection: once its head is written, another answer would corrupt it.
-  const answering = new WeakMap<Duplex, ServerResponse>();
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => answering.set(request.socket, response));
+  // Responses under way: once one has written its head, another answer on its connection
+  // would corrupt it. Held only until each closes, never longer: a response keeps its
+  // request, and so its parsed body, alive.
+  const answering = new Set<ServerResponse>();
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    answering.add(response);
+    response.once('close', () => answering.delete(response));
+  });
   server.on('clientError', (error: ClientError, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable || answering.get(socket)?.headersSent) {
+    if (error.code === 'ECONNRESET' || !socket.writable || [...answering].some((response) => response.socket === socket && response.headersSent)) {
       socket.destroy();
       return;
     }
