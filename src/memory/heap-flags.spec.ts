@@ -5,16 +5,20 @@ const MIB = 1024 * 1024;
 
 describe(heapFlags.name, () => {
   it('sizes the old generation from the container limit, and caps the young one', () => {
-    expect(heapFlags(192 * MIB, [])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`, `--max-old-space-size=${Math.floor(192 * OLD_SPACE_SHARE)}`]);
+    expect(heapFlags(192 * MIB, [])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`, `--max-old-space-size=${Math.floor(192 * OLD_SPACE_SHARE)}`, '--expose-gc']);
   });
 
   it('leaves the old generation to V8 without a container limit', () => {
-    expect(heapFlags(undefined, [])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`]);
+    expect(heapFlags(undefined, [])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`, '--expose-gc']);
   });
 
   it('adds nothing the operator already set, in either spelling', () => {
     expect(heapFlags(192 * MIB, ['--max-old-space-size=300', '--max_semi_space_size=2'])).toEqual([]);
-    expect(heapFlags(192 * MIB, ['--max-old-space-size-percentage=60'])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`]);
+    expect(heapFlags(192 * MIB, ['--max-old-space-size-percentage=60', '--expose-gc'])).toEqual([`--max-semi-space-size=${SEMI_SPACE_MIB}`]);
+  });
+
+  it('restarts for no other reason than a size: --expose-gc only comes along', () => {
+    expect(heapFlags(undefined, ['--max-semi-space-size=4'])).toEqual([]);
   });
 
   it('is empty once the process runs with the flags it asked for, so it restarts at most once', () => {

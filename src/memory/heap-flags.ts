@@ -17,13 +17,15 @@ export const SEMI_SPACE_MIB = 8;
 /**
  * The V8 flags this process should run with, given its container's memory limit and the
  * flags it was started with; empty when there is nothing to add. A size the operator set
- * (command line or NODE_OPTIONS) is theirs and is left alone.
+ * (command line or NODE_OPTIONS) is theirs and is left alone. `--expose-gc` comes along
+ * when the process restarts anyway, for releaseStartupGarbage.
  */
 export function heapFlags(containerLimit: number | undefined, given: readonly string[]): string[] {
   const has = (flag: string) => given.some((option) => option.replaceAll('_', '-').startsWith(flag));
   const flags: string[] = [];
   if (!has('--max-semi-space-size')) flags.push(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
   if (containerLimit !== undefined && !has('--max-old-space-size')) flags.push(`--max-old-space-size=${Math.floor((containerLimit * OLD_SPACE_SHARE) / MIB)}`);
+  if (flags.length > 0 && !has('--expose-gc')) flags.push('--expose-gc');
   return flags;
 }
 
