@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/admission/request-limits.ts';
@@ -141,6 +142,18 @@ describe('listeners', () => {
   it('does not serve probes on the TLS port', async () => {
     const answer = await running.client.post('', { method: 'GET', path: '/healthz' });
     expect(answer.status).toBe(404);
+  });
+
+  it('answers a broken request on the health port with 400 and a JSON message too', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection({ host: '127.0.0.1', port: running.service.healthPort }, () => socket.end('PROBE ME\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 400, message: expect.stringMatching(/^malformed HTTP request: /) });
   });
 
   it('answers GET /inject with 404 rather than a review', async () => {

@@ -11,17 +11,11 @@ type ClientError = Error & { code?: string; reason?: string };
  * no body, before any handler runs. These answers say what was wrong in the same JSON
  * shape as every other refusal, with the status Node would have chosen.
  */
-export function answerClientErrorsAsJson(server: HttpServer | HttpsServer): void {
-  // Responses under way: once one has written its head, another answer on its connection
-  // would corrupt it. Held only until each closes, never longer: a response keeps its
-  // request, and so its parsed body, alive.
-  const answering = new Set<ServerResponse>();
-  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
-    answering.add(response);
-    response.once('close', () => answering.delete(response));
-  });
+export function answerClientErrorsAsJson(server: HttpServer | HttpsServer, responsesInFlight: () => Iterable<ServerResponse> = trackResponses(server)): void {
   server.on('clientError', (error: ClientError, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable || [...answering].some((response) => response.socket === socket && response.headersSent)) {
+    // Once a response has written its head, another answer on its connection would corrupt it.
+    const answered = [...responsesInFlight()].some((response) => response.socket === socket && response.headersSent);
+    if (error.code === 'ECONNRESET' || !socket.writable || answered) {
       socket.destroy();
       return;
     }
@@ -29,6 +23,19 @@ export function answerClientErrorsAsJson(server: HttpServer | HttpsServer): void
     const body = JSON.stringify({ statusCode: status, error: reason, message });
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
   });
+}
+
+/**
+ * For a server whose responses nobody tracks yet. Each is held only until it closes, never
+ * longer: a response keeps its request, and so its parsed body, alive.
+ */
+function trackResponses(server: HttpServer | HttpsServer): () => Iterable<ServerResponse> {
+  const responses = new Set<ServerResponse>();
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    responses.add(response);
+    response.once('close', () => responses.delete(response));
+  });
+  return () => responses;
 }
 
 function describe(error: ClientError): [status: number, reason: string, message: string] {

@@ -117,7 +117,7 @@ export class ServingService implements OnApplicationBootstrap, BeforeApplication
     const server = createHttpsServer({ ...options, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, gated('webhook', app));
     server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => this.track(response));
     server.on('tlsClientError', (error: Error) => this.logger.debug?.({ msg: 'TLS handshake failed', error: error.message }));
-    answerClientErrorsAsJson(server);
+    answerClientErrorsAsJson(server, () => this.inFlight);
     this.webhookServer = server;
     await listen(server, this.config.port);
     this.logger.log({ msg: 'webhook serving over HTTPS', port: this.webhookPort, healthPort: this.healthPort });
