@@ -15,8 +15,15 @@ export class JsonBodyMiddleware implements NestMiddleware {
   constructor(@Inject(REVIEW_BUDGET) private readonly budget: MemoryBudget) {}
 
   async use(request: IncomingMessage & { body?: unknown }, response: ServerResponse, next: () => void): Promise<void> {
-    const release = await this.reserve(request, response);
-    response.once('close', release);
+    // Node's parser has already refused a Content-Length that is not a number.
+    const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
+    // Over the limit: refused unread by readJsonBody, with no memory to set aside.
+    if (declared === undefined || declared <= MAX_BODY_BYTES) {
+      const memory = reviewMemory(declared);
+      // Nearly always there is room: no promise to wait on then.
+      const release = this.budget.tryReserve(memory) ?? (await this.waitForRoom(memory, response));
+      response.once('close', release);
+    }
     try {
       request.body = await readJsonBody(request, { maxBytes: MAX_BODY_BYTES, maxDepth: MAX_JSON_DEPTH });
     } catch (error) {
@@ -27,13 +34,9 @@ export class JsonBodyMiddleware implements NestMiddleware {
     next();
   }
 
-  private async reserve(request: IncomingMessage, response: ServerResponse): Promise<Release> {
-    // Node's parser has already refused a Content-Length that is not a number.
-    const declared = request.headers['content-length'] === undefined ? undefined : Number(request.headers['content-length']);
-    // Over the limit: refused unread by readJsonBody, with no memory to set aside.
-    if (declared !== undefined && declared > MAX_BODY_BYTES) return () => undefined;
+  private async waitForRoom(memory: number, response: ServerResponse): Promise<Release> {
     try {
-      return await this.budget.reserve(reviewMemory(declared));
+      return await this.budget.reserve(memory);
     } catch (error) {
       if (!(error instanceof BudgetExceededError)) throw error;
       // Node reads the unread body (at most MAX_BODY_BYTES) and drops it once the answer

@@ -15,6 +15,15 @@ describe(MemoryBudget.name, () => {
     expect(budget.inUse).toBe(0);
   });
 
+  it('grants at once, or not at all, when asked not to wait', () => {
+    const budget = new MemoryBudget(100, 1_000);
+    const release = budget.tryReserve(80);
+    expect(release).toBeTypeOf('function');
+    expect(budget.tryReserve(30)).toBeUndefined();
+    release!();
+    expect(budget.inUse).toBe(0);
+  });
+
   it('counts a release once, however often it is called', async () => {
     const budget = new MemoryBudget(100, 1_000);
     const release = await budget.reserve(30);

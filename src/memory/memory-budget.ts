@@ -40,8 +40,14 @@ export class MemoryBudget {
     return this.waiters.length;
   }
 
+  /** The reservation if it fits now, without waiting; undefined otherwise. */
+  tryReserve(bytes: number): Release | undefined {
+    return this.fits(bytes) ? this.grant(bytes) : undefined;
+  }
+
   reserve(bytes: number): Promise<Release> {
-    if (this.fits(bytes)) return Promise.resolve(this.grant(bytes));
+    const now = this.tryReserve(bytes);
+    if (now) return Promise.resolve(now);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         bytes,
