@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoad, type Review } from './support/load.ts';
 import { createMemoryCgroup, type MemoryCgroup } from './support/memory-cgroup.ts';
 import { describeFailures, loadFigures, lostReviews, mebibytes, printSummary } from './support/report.ts';
-import { goldenCase, namedReview, parseAnswer } from './support/reviews.ts';
+import { largeReviewText } from '../support/large-review.ts';
+import { namedReview, parseAnswer } from './support/reviews.ts';
 import { crashSigns, diagnosis, startServiceProcess, type ServiceUnderTest } from './support/service-process.ts';
 import { keepAliveTransport } from './support/transport.ts';
 import { untilLogged } from './support/wait.ts';
@@ -33,24 +34,9 @@ afterAll(async () => {
   await (cgroup as MemoryCgroup).remove();
 });
 
-/**
- * A pod of four containers whose env lists bring the review to LARGE_BYTES: many small
- * objects are the costliest shape per byte to parse and to hold. Built once; each review
- * gets its own uid by substitution, so the client spends its time sending, not building.
- */
+/** Built once; each review gets its own uid by substitution, so the client spends its time sending, not building. */
 const LARGE_UID = 'large-review-uid-placeholder';
-const largeTemplate = ((): string => {
-  const { review } = goldenCase('many-containers-app-wins');
-  const object = structuredClone(review.request.object) as { spec: { containers: { env?: unknown[] }[] } };
-  const containers = object.spec.containers;
-  let size = JSON.stringify(review).length;
-  for (let index = 0; size < LARGE_BYTES; index++) {
-    const entry = { name: `SETTING_${index}`, value: `value-${index}-${'x'.repeat(24)}` };
-    (containers[index % containers.length]!.env ??= []).push(entry);
-    size += JSON.stringify(entry).length + 1;
-  }
-  return JSON.stringify({ ...review, request: { ...review.request, uid: LARGE_UID, object } });
-})();
+const largeTemplate = largeReviewText(LARGE_BYTES, LARGE_UID);
 
 function largeReview(uid: string, tally: { injected: number; refused: number }): Review {
   return {

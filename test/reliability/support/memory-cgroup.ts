@@ -11,8 +11,12 @@ export interface MemoryCgroup {
   readonly limitBytes: number;
   /** Put before `node …`: the shell joins the cgroup, then becomes node, so the process starts inside the limit. */
   readonly launcher: readonly string[];
-  /** The most memory charged to it at any moment. */
+  /** The most memory charged to it at any moment (since the last resetPeak). */
   peakBytes(): number;
+  /** Starts the peak over from the current usage, where the kernel allows it (cgroup v1; v2 from Linux 6.12). */
+  resetPeak(): void;
+  /** Memory charged to it now. */
+  usageBytes(): number;
   /** How many times usage reached the limit (the kernel then reclaims, and kills if it cannot). */
   limitHits(): number;
   /** Processes the kernel killed for want of memory. */
@@ -45,6 +49,8 @@ function v1(path: string, limitBytes: number): MemoryCgroup {
     limitBytes,
     launcher: launcher(path),
     peakBytes: () => Number(read('memory.max_usage_in_bytes')),
+    resetPeak: () => writeFileSync(join(path, 'memory.max_usage_in_bytes'), '0'),
+    usageBytes: () => Number(read('memory.usage_in_bytes')),
     limitHits: () => Number(read('memory.failcnt')),
     oomKills: () => counter(read('memory.oom_control'), 'oom_kill'),
     remove: () => removeWhenEmpty(path),
@@ -62,6 +68,14 @@ function v2(path: string, limitBytes: number): MemoryCgroup {
     limitBytes,
     launcher: launcher(path),
     peakBytes: () => Number(read('memory.peak')),
+    resetPeak: () => {
+      try {
+        writeFileSync(join(path, 'memory.peak'), 'reset');
+      } catch {
+        // Older kernels: the peak stays the one since creation.
+      }
+    },
+    usageBytes: () => Number(read('memory.current')),
     limitHits: () => counter(read('memory.events'), 'max'),
     oomKills: () => counter(read('memory.events'), 'oom_kill'),
     remove: () => removeWhenEmpty(path),
