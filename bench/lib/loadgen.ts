@@ -39,6 +39,8 @@ export interface LoadOptions {
   readonly warmupSeconds?: number;
   /** Open loop at this many requests per second; closed loop when absent. */
   readonly rate?: number;
+  /** Commands that run the load generator (e.g. `taskset -c 1`). */
+  readonly launcher?: readonly string[];
 }
 
 /** Builds the Go load generator once (and again when its source changes). */
@@ -61,7 +63,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     const done = setTimeout(() => (cpuEnd = cpuNow()), (warmup + options.durationSeconds) * 1000);
     const peak = sampleRss(options.serverPid);
     import('node:child_process').then(({ execFile }) =>
-      execFile(BINARY, args, { maxBuffer: 1 << 20 }, (error, stdout) => {
+      execFile(...launched(options.launcher, args), { maxBuffer: 1 << 20 }, (error, stdout) => {
         clearTimeout(warm);
         clearTimeout(done);
         const peakRssBytes = peak();
@@ -96,4 +98,9 @@ export function runCounted(options: CountedOptions): Promise<LoadgenResult> {
       execFile(BINARY, args, { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as LoadgenResult))),
     );
   });
+}
+
+function launched(launcher: readonly string[] = [], args: string[]): [string, string[]] {
+  const [command, ...rest] = [...launcher, BINARY, ...args];
+  return [command!, rest];
 }
