@@ -4,18 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
+import { tlsOptions } from '../src/serving/tls-options.ts';
 
 const [tlsDir, port, answerFile] = process.argv.slice(2);
 if (!tlsDir || !port || !answerFile) throw new Error('usage: ceiling-server.ts <tls-dir> <port> <answer.json>');
 const answer = readFileSync(answerFile);
 const server = createServer(
-  {
-    cert: readFileSync(join(tlsDir, 'tls.crt')),
-    key: readFileSync(join(tlsDir, 'tls.key')),
-    minVersion: 'TLSv1.2',
-    ...(process.env['CIPHERS'] ? { ciphers: process.env['CIPHERS'], honorCipherOrder: true } : {}),
-    keepAliveTimeout: 120_000,
-  },
+  { ...tlsOptions(readFileSync(join(tlsDir, 'tls.crt'), 'utf8'), readFileSync(join(tlsDir, 'tls.key'), 'utf8')), keepAliveTimeout: 120_000 },
   (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,8 +1,10 @@
+import { createConnection } from 'node:net';
 import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/admission/request-limits.ts';
 import { loadGoldenCases, readGolden, toGolden } from './support/golden-cases.ts';
 import { httpGet, httpPost, type HttpAnswer } from './support/https-client.ts';
+import { sendRaw } from './support/raw-tls.ts';
 import { useService } from './support/service.ts';
 
 const goodReview = loadGoldenCases().find((testCase) => testCase.name === 'nginx-default')!.review;
@@ -98,6 +100,30 @@ describe('bad input', () => {
     await expectStillServing();
   });
 
+  const brokenRequests: [string, string, number, RegExp][] = [
+    ['a body cut off before its Content-Length', 'POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion":"admission.k8s.io/v1",', 400, /body is shorter than its Content-Length/],
+    ['a chunked body cut off before its last chunk', 'POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"apiVersion":"a', 400, /a chunk is missing/],
+    ['a request line that is not HTTP', 'INJECT PLEASE\r\n\r\n', 400, /malformed HTTP request: /],
+    ['headers over the limit', `POST /inject HTTP/1.1\r\nHost: localhost\r\nX-Padding: ${'x'.repeat(20_000)}\r\n\r\n`, 431, /headers are larger than the server accepts/],
+  ];
+
+  for (const [name, request, status, message] of brokenRequests) {
+    it(`answers ${name} with ${status} and a JSON message, then keeps serving`, async () => {
+      const answer = await sendRaw(running.service.port, running.service.ca, request);
+      expect(answer?.status).toBe(status);
+      expect(answer?.headers['content-type']).toMatch(/^application\/json/);
+      expect((JSON.parse(answer!.body) as { message: string }).message).toMatch(message);
+      await expectStillServing();
+    });
+  }
+
+  it('answers a body cut off after its 413 was sent once, with the 413 alone', async () => {
+    const answer = await sendRaw(running.service.port, running.service.ca, `POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n{"apiVersion":`);
+    expect(answer?.status).toBe(413);
+    expect(answer?.body).not.toContain('HTTP/1.1');
+    await expectStillServing();
+  });
+
   it('accepts a large but legal pod (3 MiB of annotations)', async () => {
     const annotations = Object.fromEntries(Array.from({ length: 3 }, (_, index) => [`example.com/blob-${index}`, 'x'.repeat(1024 * 1024 - 64)]));
     const review = withRequest({ object: { metadata: { name: 'big', annotations }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } });
@@ -116,6 +142,18 @@ describe('listeners', () => {
   it('does not serve probes on the TLS port', async () => {
     const answer = await running.client.post('', { method: 'GET', path: '/healthz' });
     expect(answer.status).toBe(404);
+  });
+
+  it('answers a broken request on the health port with 400 and a JSON message too', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection({ host: '127.0.0.1', port: running.service.healthPort }, () => socket.end('PROBE ME\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 400, message: expect.stringMatching(/^malformed HTTP request: /) });
   });
 
   it('answers GET /inject with 404 rather than a review', async () => {

@@ -3,9 +3,18 @@ import { readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
+/** CPU seconds used so far by a whole process: every thread, V8's GC helpers and libuv's pool included. */
+export function processCpuSeconds(pid: number): number {
+  return cpuSecondsOf(`/proc/${pid}/stat`);
+}
+
 /** CPU seconds used so far by a process's main thread (where a Node server's JavaScript runs). */
 export function mainThreadCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return cpuSecondsOf(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function cpuSecondsOf(statFile: string): number {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after "(comm) ".
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }

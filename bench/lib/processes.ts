@@ -34,9 +34,13 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `bench-${prefix}-`));
 }
 
-/** Output is read and thrown away, as a container runtime reads it: a pipe, not a file. */
-function launch(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Output is read and thrown away, as a container runtime reads it: a pipe, not a file. A
+ * launcher (e.g. one that enters a memory cgroup, then execs) runs first and becomes node.
+ */
+function launch(args: string[], env: Record<string, string>, launcher: readonly string[] = []): ChildProcess {
+  const [command, ...rest] = [...launcher, process.execPath, ...args];
+  const child = spawn(command!, rest, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.resume();
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
@@ -56,20 +60,41 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
+export interface StartOptions {
+  /** Another build's main.js, relative to the repository. */
+  readonly main?: string;
+  /** Commands that run node (a cgroup, a profiler); see launch. */
+  readonly launcher?: readonly string[];
+  readonly readyTimeoutMs?: number;
+}
+
 /** Starts `node dist/main.js`; resolves when /readyz answers 200, with the time that took. */
-export async function startService(env: Record<string, string> = {}): Promise<RunningService & { readyAfterMs: number }> {
+export async function startService(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningService & { readyAfterMs: number }> {
   const [port, healthPort] = [await freePort(), await freePort()];
   const tlsDir = env['TLS_DIR'] ?? join(tempDir('tls'), 'tls');
   const started = performance.now();
-  const child = launch(['dist/main.js'], { PORT: String(port), HEALTH_PORT: String(healthPort), TLS_DIR: tlsDir, WEBHOOK_REGISTRATION: 'disabled', ...env });
-  await waitUntil(() => httpStatus(healthPort, '/readyz').then((status) => status === 200), 20_000, child);
+  const child = launch([options.main ?? 'dist/main.js'], { PORT: String(port), HEALTH_PORT: String(healthPort), TLS_DIR: tlsDir, WEBHOOK_REGISTRATION: 'disabled', ...env }, options.launcher);
+  await waitUntil(() => httpStatus(healthPort, '/readyz').then((status) => status === 200), options.readyTimeoutMs ?? 20_000, child);
   return { child, pid: child.pid!, port, healthPort, tlsDir, readyAfterMs: performance.now() - started, stop: stopper(child) };
 }
 
-export async function startCeiling(tlsDir: string, answerFile: string): Promise<Running> {
+/** The bare Node `https` ceiling (ceiling-server.ts), answering `answerFile` to every request. */
+export function startCeiling(tlsDir: string, answerFile: string, launcher: readonly string[] = []): Promise<Running> {
+  return startCannedServer('bench/ceiling-server.ts', tlsDir, answerFile, launcher);
+}
+
+/** The NestJS + Express floor (floor-server.ts), answering `answerFile` to every request. */
+export function startFloor(tlsDir: string, answerFile: string, launcher: readonly string[] = []): Promise<Running> {
+  return startCannedServer('bench/floor-server.ts', tlsDir, answerFile, launcher);
+}
+
+async function startCannedServer(script: string, tlsDir: string, answerFile: string, launcher: readonly string[]): Promise<Running> {
   const port = await freePort();
-  const child = launch(['bench/ceiling-server.ts', tlsDir, String(port), answerFile], {});
-  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  const child = launch([script, tlsDir, String(port), answerFile], {}, launcher);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
   return { child, pid: child.pid!, port, stop: stopper(child) };
 }
 

@@ -1,9 +1,7 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import type { ValidationError } from 'class-validator';
 import type { AdmissionRequest, AdmissionReviewRequest } from '../injection/admission-review.ts';
 import type { JsonValue } from '../injection/kubernetes-types.ts';
-import { AdmissionReviewDto } from './admission-review.dto.ts';
 import { isPlainlyValidReview } from './review-shape.ts';
 
 /**
@@ -14,8 +12,8 @@ import { isPlainlyValidReview } from './review-shape.ts';
  * for nothing: it is handed on by reference.
  */
 @Injectable()
-export class AdmissionReviewPipe implements PipeTransform<unknown, AdmissionReviewRequest> {
-  transform(body: unknown): AdmissionReviewRequest {
+export class AdmissionReviewPipe implements PipeTransform<unknown, AdmissionReviewRequest | Promise<AdmissionReviewRequest>> {
+  transform(body: unknown): AdmissionReviewRequest | Promise<AdmissionReviewRequest> {
     if (!isRecord(body)) throw new BadRequestException('the body must be a JSON object: an admission.k8s.io AdmissionReview');
     return isPlainlyValidReview(body) ? fromPlainlyValid(body) : validateWithDtos(body);
   }
@@ -32,7 +30,14 @@ function fromPlainlyValid(body: Record<string, unknown>): AdmissionReviewRequest
   };
 }
 
-function validateWithDtos(body: Record<string, unknown>): AdmissionReviewRequest {
+/**
+ * Loaded on first use: class-validator and class-transformer hold ~4 MiB of heap, and
+ * the apiserver's reviews never need them.
+ */
+const dtoValidation = () => Promise.all([import('class-transformer'), import('class-validator'), import('./admission-review.dto.ts')]);
+
+async function validateWithDtos(body: Record<string, unknown>): Promise<AdmissionReviewRequest> {
+  const [{ plainToInstance }, { validateSync }, { AdmissionReviewDto }] = await dtoValidation();
   const request = body['request'];
   const { object, oldObject, ...envelope } = isRecord(request) ? request : { object: undefined, oldObject: undefined };
   const dto = plainToInstance(AdmissionReviewDto, { apiVersion: body['apiVersion'], kind: body['kind'], request: isRecord(request) ? envelope : request });

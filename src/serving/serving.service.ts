@@ -7,6 +7,7 @@ import { Subject, type Subscription } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.ts';
 import { CertificatesService } from '../certificates/certificates.service.ts';
 import type { ServingIdentity } from '../certificates/serving-identity.ts';
+import { answerClientErrorsAsJson } from './client-errors.ts';
 import { gated } from './listener-gate.ts';
 import { tlsOptions } from './tls-options.ts';
 
@@ -57,6 +58,7 @@ export class ServingService implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     const app = this.adapterHost.httpAdapter.getInstance<RequestHandler>();
     this.healthServer = createHttpServer(gated('health', app));
+    answerClientErrorsAsJson(this.healthServer);
     await listen(this.healthServer, this.config.healthPort);
     const first = this.certificates.current();
     if (first) await this.serve(first, app);
@@ -115,6 +117,7 @@ export class ServingService implements OnApplicationBootstrap, BeforeApplication
     const server = createHttpsServer({ ...options, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, gated('webhook', app));
     server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => this.track(response));
     server.on('tlsClientError', (error: Error) => this.logger.debug?.({ msg: 'TLS handshake failed', error: error.message }));
+    answerClientErrorsAsJson(server, () => this.inFlight);
     this.webhookServer = server;
     await listen(server, this.config.port);
     this.logger.log({ msg: 'webhook serving over HTTPS', port: this.webhookPort, healthPort: this.healthPort });

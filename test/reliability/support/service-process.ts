@@ -36,11 +36,12 @@ export interface ServiceUnderTest extends ServiceProcess {
  * not share its event loop or its CPU time slice, on ports that were free a moment ago (again
  * on others if one was taken first). Resolves once it listens, or has exited. Defaults match
  * the golden corpus (its templates and own namespace), registration off; `env` overrides
- * anything but the ports, `nodeArgs` go before the script (e.g. `--inspect` for the soak).
+ * anything but the ports, `nodeArgs` go before the script (e.g. `--inspect` for the soak),
+ * `launcher` before node (e.g. one that enters a memory cgroup, then execs).
  */
-export async function startServiceProcess(env: Environment = {}, nodeArgs: readonly string[] = []): Promise<ServiceUnderTest> {
+export async function startServiceProcess(env: Environment = {}, nodeArgs: readonly string[] = [], launcher: readonly string[] = []): Promise<ServiceUnderTest> {
   return onFreePorts(2, async ([port, healthPort]) => {
-    const service = spawnServiceProcess(port!, healthPort!, typeof env === 'function' ? env(port!) : env, nodeArgs);
+    const service = spawnServiceProcess(port!, healthPort!, typeof env === 'function' ? env(port!) : env, nodeArgs, launcher);
     try {
       await listeningOrExited(service);
     } catch (error) {
@@ -54,9 +55,11 @@ export async function startServiceProcess(env: Environment = {}, nodeArgs: reado
 /** The environment, or how to make it from the webhook port (a WEBHOOK_URL names it). */
 export type Environment = Readonly<Record<string, string>> | ((port: number) => Readonly<Record<string, string>>);
 
-function spawnServiceProcess(port: number, healthPort: number, env: Readonly<Record<string, string>>, nodeArgs: readonly string[]): ServiceUnderTest {
+function spawnServiceProcess(port: number, healthPort: number, env: Readonly<Record<string, string>>, nodeArgs: readonly string[], launcher: readonly string[]): ServiceUnderTest {
   const tlsDir = env['TLS_DIR'] ?? mkdtempSync(join(tmpdir(), 'reliability-tls-'));
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN], {
+  // A launcher (e.g. one that enters a memory cgroup, then execs) runs first and becomes node.
+  const [command, ...args] = [...launcher, process.execPath, ...nodeArgs, MAIN];
+  const child: ChildProcess = spawn(command!, args, {
     env: {
       PATH: process.env['PATH'] ?? '',
       HOME: process.env['HOME'] ?? '/tmp',
