@@ -10,6 +10,9 @@ const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesReso
  * held: a stalled log reader must not grow the heap of a webhook every pod creation waits on.
  */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Lines wait at most this long for the batch they are written in: still "now" to a person reading logs. */
+const FLUSH_INTERVAL_MS = 50;
+const BATCH_BYTES = 8 * 1024;
 
 export type LogFields = Readonly<Record<string, unknown>>;
 /** Where lines go: a pino destination, or (tests) a function called with each line. */
@@ -103,9 +106,19 @@ function plainFields(fields: LogFields): LogFields {
   return fields;
 }
 
-/** fd 1 through sonic-boom, asynchronously; flushed synchronously once, at exit, so nothing logged is lost. */
+/**
+ * fd 1 through sonic-boom, asynchronously and in batches: lines gather for up to
+ * FLUSH_INTERVAL_MS (or 8 KiB) before one write. A write per line cost a thread-pool round
+ * trip per review, about a sixth of a review's CPU time. Flushed synchronously once, at exit,
+ * so nothing logged is lost.
+ */
 function stdoutDestination(): DestinationStream {
-  const stream = destination({ dest: 1, sync: false, minLength: 0, maxLength: MAX_BUFFERED_BYTES });
+  const stream = destination({ dest: 1, sync: false, minLength: BATCH_BYTES, maxLength: MAX_BUFFERED_BYTES });
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    flushTimer = undefined;
+    stream.flush();
+  };
   process.once('exit', () => {
     try {
       stream.flushSync();
@@ -113,5 +126,10 @@ function stdoutDestination(): DestinationStream {
       // Nothing can be reported about a broken stdout.
     }
   });
-  return stream;
+  return {
+    write(line: string): void {
+      stream.write(line);
+      flushTimer ??= setTimeout(flush, FLUSH_INTERVAL_MS).unref();
+    },
+  };
 }
