@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { mainThreadCpuSeconds, processCpuSeconds, sampleRss } from './proc-stats.ts';
@@ -94,9 +94,7 @@ export function runCounted(options: CountedOptions): Promise<LoadgenResult> {
   const args = ['-url', options.url, '-ca', options.ca, '-body', options.body, '-concurrency', String(options.concurrency), '-requests', String(options.requests), '-warmup-requests', String(options.warmupRequests ?? 0)];
   if (options.onMeasure) args.push('-on-measure', options.onMeasure);
   return new Promise((resolve, reject) => {
-    import('node:child_process').then(({ execFile }) =>
-      execFile(BINARY, args, { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as LoadgenResult))),
-    );
+    execFile(BINARY, args, { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as LoadgenResult)));
   });
 }
 

@@ -21,7 +21,7 @@ function response(): ServerResponse & { headers: Record<string, string> } {
 describe(JsonBodyMiddleware.name, () => {
   it('holds the review’s memory from before its body is read until its answer is done', async () => {
     const budget = new MemoryBudget(10 * 1024 * 1024, 1_000);
-    const [req, res, next] = [request(), response(), vi.fn()];
+    const [req, res, next] = [request(), response(), vi.fn<() => void>()];
     await new JsonBodyMiddleware(budget).use(req, res, next);
     expect(req.body).toEqual(JSON.parse(body));
     expect(next).toHaveBeenCalled();
@@ -33,7 +33,7 @@ describe(JsonBodyMiddleware.name, () => {
   it('answers 429 with a message and Retry-After when the budget stays full, without reading the body', async () => {
     const budget = new MemoryBudget(1, 10);
     const held = await budget.reserve(1);
-    const [req, res, next] = [request(), response(), vi.fn()];
+    const [req, res, next] = [request(), response(), vi.fn<() => void>()];
     const error = await new JsonBodyMiddleware(budget).use(req, res, next).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HttpException);
     expect((error as HttpException).getStatus()).toBe(429);

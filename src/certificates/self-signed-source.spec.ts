@@ -164,7 +164,7 @@ describe(SelfSignedSource.name, () => {
     let rejects = 0;
     // The report of the first failure fails too: the step itself rejects.
     const sink: IdentitySink = {
-      accept: seen.sink.accept,
+      accept: (state, report) => seen.sink.accept(state, report),
       reject: (problem) => {
         seen.rejected.push(problem);
         if (++rejects === 1) throw new Error('the sink failed');

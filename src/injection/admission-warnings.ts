@@ -9,7 +9,10 @@ import { clipText } from './clip-text.ts';
 export const MAX_WARNING_LENGTH = 120;
 export const MAX_WARNINGS_TOTAL = 1024;
 
+// Control characters are exactly what these find: kubectl prints warnings to a terminal.
+// oxlint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+// oxlint-disable-next-line no-control-regex
 const ANY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**

@@ -35,6 +35,8 @@ export const MAX_STRING_PARAMETER = 256;
 const PARAMETER_NAME = /^[A-Za-z]([-A-Za-z0-9_]*[A-Za-z0-9])?$/;
 /** Annotation names (the part after the prefix's "/") are at most 63 characters. */
 const MAX_ANNOTATION_NAME = 63;
+// A string parameter ends up in a container's spec: control characters are what this refuses.
+// oxlint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const DECLARATION_FIELDS: Readonly<Record<ParameterType, readonly string[]>> = {
   string: ['type', 'default', 'enum', 'description'],
