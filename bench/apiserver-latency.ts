@@ -57,7 +57,10 @@ export async function measureApiserverLatency(pods: number): Promise<ApiserverRe
       }
       const timings: Record<'without' | 'with', number[]> = { without: [], with: [] };
       for (let index = 0; index < pods + 20; index++) {
-        for (const [kind, namespace] of [['without', plain], ['with', injected]] as const) {
+        for (const [kind, namespace] of [
+          ['without', plain],
+          ['with', injected],
+        ] as const) {
           const started = performance.now();
           const created = await core.createNamespacedPod({ namespace, body: pod(index) });
           const elapsed = performance.now() - started;

@@ -32,7 +32,19 @@ try {
   // The registration the service would make; nothing answers it, and nothing needs to:
   // the pods are created before their namespace is selected.
   const registration = buildWebhookConfiguration(
-    { registration: 'enabled', name: WEBHOOK, serviceName: 'x', serviceNamespace: 'sidecar-injector', servicePort: 443, url: 'https://127.0.0.1:1/inject', namespaceSelector: { matchLabels: { bench: 'on' } }, failurePolicy: 'Ignore', timeoutSeconds: 1, reinvocationPolicy: 'Never', cleanupOnShutdown: false },
+    {
+      registration: 'enabled',
+      name: WEBHOOK,
+      serviceName: 'x',
+      serviceNamespace: 'sidecar-injector',
+      servicePort: 443,
+      url: 'https://127.0.0.1:1/inject',
+      namespaceSelector: { matchLabels: { bench: 'on' } },
+      failurePolicy: 'Ignore',
+      timeoutSeconds: 1,
+      reinvocationPolicy: 'Never',
+      cleanupOnShutdown: false,
+    },
     'sidecar-injector',
     undefined,
   );
@@ -47,7 +59,11 @@ try {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
-    const result = spawnSync(process.execPath, [CLI, 'report', '-n', namespace, '--webhook', WEBHOOK, '--config', TEMPLATES, '-o', 'json'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: controlPlane.kubeconfigPath }, maxBuffer: 256 * 1024 * 1024 });
+    const result = spawnSync(process.execPath, [CLI, 'report', '-n', namespace, '--webhook', WEBHOOK, '--config', TEMPLATES, '-o', 'json'], {
+      encoding: 'utf8',
+      env: { ...process.env, KUBECONFIG: controlPlane.kubeconfigPath },
+      maxBuffer: 256 * 1024 * 1024,
+    });
     times.push(performance.now() - started);
     if (result.status !== 1) throw new Error(`report exited ${result.status}: ${result.stderr}`);
     const report = JSON.parse(result.stdout) as { checked: { pods: number }; stalePods: number };

@@ -39,9 +39,6 @@ server.set('etag', false);
 const app = await NestFactory.create(FloorModule, new ExpressAdapter(server), { bodyParser: false, logger: false });
 app.use(express.json({ limit: '4mb' }));
 await app.init();
-const https = createServer(
-  { ...tlsOptions(readFileSync(join(tlsDir, 'tls.crt'), 'utf8'), readFileSync(join(tlsDir, 'tls.key'), 'utf8')), keepAliveTimeout: 120_000 },
-  server,
-);
+const https = createServer({ ...tlsOptions(readFileSync(join(tlsDir, 'tls.crt'), 'utf8'), readFileSync(join(tlsDir, 'tls.key'), 'utf8')), keepAliveTimeout: 120_000 }, server);
 https.listen(Number(port), () => process.stdout.write('listening\n'));
 process.on('SIGTERM', () => https.close(() => process.exit(0)));

@@ -42,7 +42,15 @@ export async function measureInstructions(options: { warmupRequests: number; req
       const server: Running = name === 'service' ? service : await (name === 'ceiling' ? startCeiling : startFloor)(service.tlsDir, answer, launcher(name));
       try {
         const control = (switchTo: 'on' | 'off') => `callgrind_control --instr=${switchTo} ${server.pid} > /dev/null`;
-        const result = await runCounted({ url: `https://127.0.0.1:${server.port}/inject`, ca, body, concurrency: 32, requests: options.requests, warmupRequests: options.warmupRequests, onMeasure: `if [ "$1" = stop ]; then ${control('off')}; else ${control('on')}; fi` });
+        const result = await runCounted({
+          url: `https://127.0.0.1:${server.port}/inject`,
+          ca,
+          body,
+          concurrency: 32,
+          requests: options.requests,
+          warmupRequests: options.warmupRequests,
+          onMeasure: `if [ "$1" = stop ]; then ${control('off')}; else ${control('on')}; fi`,
+        });
         if (result.errors > 0) throw new Error(`${name}: ${result.errors} errors under valgrind: ${result.firstError}`);
         execFileSync('callgrind_control', ['--dump', String(server.pid)], { stdio: 'ignore' });
         perReview[name] = countedInstructions(work, name) / options.requests;

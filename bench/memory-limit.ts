@@ -19,9 +19,7 @@ export interface LimitedRun {
   readonly alive: boolean;
 }
 
-export type MemoryLimitReport =
-  | { readonly skipped: string }
-  | { readonly limitBytes: number; readonly idleRssBytes: number; readonly idleChargedBytes: number; readonly runs: readonly LimitedRun[] };
+export type MemoryLimitReport = { readonly skipped: string } | { readonly limitBytes: number; readonly idleRssBytes: number; readonly idleChargedBytes: number; readonly runs: readonly LimitedRun[] };
 
 export interface MemoryLimitOptions {
   readonly limitMiB: number;

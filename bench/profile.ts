@@ -31,7 +31,16 @@ const pinned = cpus().length >= 2 && hasTaskset();
 const service = await startBenchService({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=${INTERVAL_MICROS}` }, { ...(main ? { main } : {}), launcher: pinned ? ['taskset', '-c', '0'] : [] });
 const body = join(ROOT, 'test', 'fixtures', 'admission', 'many-containers-app-wins.review.json');
 const loadStarted = performance.now();
-const load = await runLoad({ url: `https://127.0.0.1:${service.port}/inject`, ca: join(service.tlsDir, 'ca.crt'), body, serverPid: service.pid, concurrency: CONCURRENCY, durationSeconds: seconds, warmupSeconds: WARMUP_SECONDS, launcher: pinned ? ['taskset', '-c', '1'] : [] });
+const load = await runLoad({
+  url: `https://127.0.0.1:${service.port}/inject`,
+  ca: join(service.tlsDir, 'ca.crt'),
+  body,
+  serverPid: service.pid,
+  concurrency: CONCURRENCY,
+  durationSeconds: seconds,
+  warmupSeconds: WARMUP_SECONDS,
+  launcher: pinned ? ['taskset', '-c', '1'] : [],
+});
 await service.stop();
 
 // The profile starts with the process: the measured window is the load after its warm-up.

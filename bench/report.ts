@@ -105,7 +105,10 @@ function memoryLimitLines(limited: MemoryLimitReport | undefined): string[] {
     '',
     '| load | answers | peak charged | limit reached | OOM kills | process |',
     '|---|---|---:|---:|---:|---|',
-    ...limited.runs.map((run) => `| ${run.result.requests + run.result.errors} ${run.what} at concurrency ${run.concurrency} | ${statuses(run.result.statuses)} | ${mib(run.peakBytes)} | ${run.limitHits} | ${run.oomKills} | ${run.alive ? 'alive' : '**killed**'} |`),
+    ...limited.runs.map(
+      (run) =>
+        `| ${run.result.requests + run.result.errors} ${run.what} at concurrency ${run.concurrency} | ${statuses(run.result.statuses)} | ${mib(run.peakBytes)} | ${run.limitHits} | ${run.oomKills} | ${run.alive ? 'alive' : '**killed**'} |`,
+    ),
     '',
   ];
 }

@@ -66,7 +66,14 @@ async function measure(scenario: Scenario) {
   });
   let stopped = false;
   const latencies: { at: number; ms: number }[] = [];
-  const client = scenario.load ? keepAliveLoad(serving.webhookPort!, () => certificates.current()!.caBundle!, () => stopped, latencies) : Promise.resolve();
+  const client = scenario.load
+    ? keepAliveLoad(
+        serving.webhookPort!,
+        () => certificates.current()!.caBundle!,
+        () => stopped,
+        latencies,
+      )
+    : Promise.resolve();
 
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
@@ -132,7 +139,9 @@ const scenarios: Scenario[] = [
 
 function windowStats(windows: readonly Window[]): string {
   if (windows.length === 0) return '-'.padEnd(26);
-  return `${summary(windows.map((window) => window.maxMs))} ${Math.max(...windows.map((window) => window.p99Ms)).toFixed(1).padStart(6)} (${windows.length})`.padEnd(26);
+  return `${summary(windows.map((window) => window.maxMs))} ${Math.max(...windows.map((window) => window.p99Ms))
+    .toFixed(1)
+    .padStart(6)} (${windows.length})`.padEnd(26);
 }
 
 process.stdout.write(`event-loop delay in ${WINDOW_MS} ms windows (monitorEventLoopDelay, 1 ms resolution), ${seconds} s per scenario, Node ${process.version}\n`);

@@ -50,7 +50,10 @@ async function once(tlsDir: string): Promise<Run> {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     const readyMs = performance.now() - started;
-    const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { time: string; msg: string });
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { time: string; msg: string });
     const at = (line: { time: string } | undefined) => (line ? Date.parse(line.time) - startedAt : NaN);
     return { readyMs, firstLogMs: at(lines[0]), certificateMs: at(lines.find((line) => line.msg === 'serving certificate loaded')) };
   } finally {

@@ -49,8 +49,7 @@ export async function startApplication(config: AppConfig, options: StartOptions 
  */
 function logUnhandledRejections(): void {
   const logger = new Logger('Process');
-  const report = (what: string) => (reason: unknown) =>
-    logger.error({ msg: `${what} (a bug; the service keeps running)`, error: reason instanceof Error ? reason.stack : String(reason) });
+  const report = (what: string) => (reason: unknown) => logger.error({ msg: `${what} (a bug; the service keeps running)`, error: reason instanceof Error ? reason.stack : String(reason) });
   process.on('unhandledRejection', report('unhandled promise rejection'));
   // RxJS rethrows a subscriber's error outside any request, where it would end the process.
   rxjsConfig.onUnhandledError = report('error in an observer');

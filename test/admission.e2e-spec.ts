@@ -101,7 +101,12 @@ describe('bad input', () => {
   });
 
   const brokenRequests: [string, string, number, RegExp][] = [
-    ['a body cut off before its Content-Length', 'POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion":"admission.k8s.io/v1",', 400, /body is shorter than its Content-Length/],
+    [
+      'a body cut off before its Content-Length',
+      'POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion":"admission.k8s.io/v1",',
+      400,
+      /body is shorter than its Content-Length/,
+    ],
     ['a chunked body cut off before its last chunk', 'POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"apiVersion":"a', 400, /a chunk is missing/],
     ['a request line that is not HTTP', 'INJECT PLEASE\r\n\r\n', 400, /malformed HTTP request: /],
     ['headers over the limit', `POST /inject HTTP/1.1\r\nHost: localhost\r\nX-Padding: ${'x'.repeat(20_000)}\r\n\r\n`, 431, /headers are larger than the server accepts/],

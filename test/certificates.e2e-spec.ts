@@ -285,7 +285,11 @@ current-context: gone
     cleanups.push(() => subscription.unsubscribe());
 
     const identity = certificates(service.app).current()!;
-    expect(identity.provisional).toMatch(new RegExp(`^cannot load or renew the certificate in Secret sidecar-injector/injector-tls: cannot reach the apiserver at https://127\\.0\\.0\\.1:${deadPort} \\(.+\\); serving a stand-in from directory ${service.tlsDir} until it answers$`));
+    expect(identity.provisional).toMatch(
+      new RegExp(
+        `^cannot load or renew the certificate in Secret sidecar-injector/injector-tls: cannot reach the apiserver at https://127\\.0\\.0\\.1:${deadPort} \\(.+\\); serving a stand-in from directory ${service.tlsDir} until it answers$`,
+      ),
+    );
     expect(service.logs.filter((line) => String(line['msg']).startsWith('serving a stand-in certificate: '))).toHaveLength(1);
 
     const client = webhookClient(service.port, identity.caBundle!);

@@ -27,11 +27,14 @@ function tempDir(): string {
 
 async function start(env: Record<string, string>) {
   const dir = tempDir();
-  const { service, port, healthPort } = await spawnOnFreePorts(() => ({ TLS_DIR: join(dir, 'tls'), WEBHOOK_REGISTRATION: 'disabled', ...env }), (environment) => {
-    const spawned = spawnService(environment);
-    running.push(spawned);
-    return spawned;
-  });
+  const { service, port, healthPort } = await spawnOnFreePorts(
+    () => ({ TLS_DIR: join(dir, 'tls'), WEBHOOK_REGISTRATION: 'disabled', ...env }),
+    (environment) => {
+      const spawned = spawnService(environment);
+      running.push(spawned);
+      return spawned;
+    },
+  );
   return { service, port, healthPort, dir };
 }
 
@@ -48,9 +51,7 @@ describe('node dist/main.js', () => {
   it('stops on a bad variable with one line naming it and what is allowed', async () => {
     const { service } = await start({ TLS_MODE: 'vault', PORT: 'x' });
     expect(await service.exited).toBe(1);
-    expect(service.stderr()).toBe(
-      'sidecar-injector: invalid configuration: TLS_MODE="vault" is invalid: expected one of self-signed, files; PORT="x" is invalid: expected an integer from 1 to 65535\n',
-    );
+    expect(service.stderr()).toBe('sidecar-injector: invalid configuration: TLS_MODE="vault" is invalid: expected one of self-signed, files; PORT="x" is invalid: expected an integer from 1 to 65535\n');
   });
 
   it('stops on an invalid sidecar file with one line that points at the entry and field', async () => {

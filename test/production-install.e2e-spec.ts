@@ -108,7 +108,10 @@ describe('the production install (the image without Docker)', () => {
   });
 
   it('starts on production dependencies alone, serves readiness, metrics and an admission review, and stops cleanly on SIGTERM', async () => {
-    const started = await spawnOnFreePorts(() => ({}), (ports) => (service = start(ports)));
+    const started = await spawnOnFreePorts(
+      () => ({}),
+      (ports) => (service = start(ports)),
+    );
     const { port, healthPort } = started;
     await waitUntilReady(started.service, healthPort);
 

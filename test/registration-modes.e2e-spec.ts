@@ -23,9 +23,7 @@ describe('WEBHOOK_REGISTRATION without any cluster', () => {
     expect(ready.status).toBe(200);
     expect(ready.json()).toMatchObject({ info: { registration: { status: 'up', registration: 'off' } } });
     const lines = service.logs.filter((line) => line['context'] === 'RegistrationService');
-    expect(lines).toEqual([
-      expect.objectContaining({ msg: 'not registering the webhook; serving anyway', reason: 'WEBHOOK_REGISTRATION=auto and KUBECONFIG /nonexistent/kubeconfig does not exist' }),
-    ]);
+    expect(lines).toEqual([expect.objectContaining({ msg: 'not registering the webhook; serving anyway', reason: 'WEBHOOK_REGISTRATION=auto and KUBECONFIG /nonexistent/kubeconfig does not exist' })]);
   });
 
   it('enabled: serves admissions but stays not ready, and keeps retrying', async () => {

@@ -62,18 +62,20 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     let cpuEnd: { all: number; main: number } | undefined;
     const done = setTimeout(() => (cpuEnd = cpuNow()), (warmup + options.durationSeconds) * 1000);
     const peak = sampleRss(options.serverPid);
-    import('node:child_process').then(({ execFile }) =>
-      execFile(...launched(options.launcher, args), { maxBuffer: 1 << 20 }, (error, stdout) => {
-        clearTimeout(warm);
-        clearTimeout(done);
-        const peakRssBytes = peak();
-        if (error) return reject(error);
-        const result = JSON.parse(stdout) as LoadgenResult;
-        const end = cpuEnd ?? cpuNow();
-        const perRequest = (seconds: number) => (result.requests > 0 ? (seconds * 1e6) / result.requests : 0);
-        resolve({ ...result, cpuMicrosPerRequest: perRequest(end.all - cpuStart.all), mainThreadMicrosPerRequest: perRequest(end.main - cpuStart.main), peakRssBytes });
-      }),
-    ).catch(reject);
+    import('node:child_process')
+      .then(({ execFile }) =>
+        execFile(...launched(options.launcher, args), { maxBuffer: 1 << 20 }, (error, stdout) => {
+          clearTimeout(warm);
+          clearTimeout(done);
+          const peakRssBytes = peak();
+          if (error) return reject(error);
+          const result = JSON.parse(stdout) as LoadgenResult;
+          const end = cpuEnd ?? cpuNow();
+          const perRequest = (seconds: number) => (result.requests > 0 ? (seconds * 1e6) / result.requests : 0);
+          resolve({ ...result, cpuMicrosPerRequest: perRequest(end.all - cpuStart.all), mainThreadMicrosPerRequest: perRequest(end.main - cpuStart.main), peakRssBytes });
+        }),
+      )
+      .catch(reject);
   });
 }
 

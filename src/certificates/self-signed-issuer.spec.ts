@@ -41,7 +41,12 @@ async function simulate(until: number): Promise<Step[]> {
 
 /** The CA bundle in effect at a moment: the last one published at or before it. */
 function bundleAt(steps: readonly Step[], at: number): readonly string[] {
-  return [...steps].reverse().find((step) => step.at <= at)?.state.caCertificates.map(fingerprint) ?? [];
+  return (
+    [...steps]
+      .reverse()
+      .find((step) => step.at <= at)
+      ?.state.caCertificates.map(fingerprint) ?? []
+  );
 }
 
 describe(reconcileSelfSigned.name, () => {

@@ -18,9 +18,7 @@ export interface CertificateRequest {
 }
 
 export function generateRsaKey(): Promise<KeyObject> {
-  return new Promise((resolve, reject) =>
-    generateKeyPair('rsa', { modulusLength: 2048 }, (error, _publicKey, privateKey) => (error ? reject(error) : resolve(privateKey))),
-  );
+  return new Promise((resolve, reject) => generateKeyPair('rsa', { modulusLength: 2048 }, (error, _publicKey, privateKey) => (error ? reject(error) : resolve(privateKey))));
 }
 
 export function keyToPem(key: KeyObject): string {
@@ -34,11 +32,7 @@ export function keyFromPem(pem: string): KeyObject {
 export function createCaCertificate(key: KeyObject, request: CertificateRequest): string {
   const certificate = baseCertificate(key, request);
   certificate.setIssuer(certificate.subject.attributes);
-  certificate.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
+  certificate.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }, { name: 'subjectKeyIdentifier' }]);
   return signWith(certificate, key);
 }
 

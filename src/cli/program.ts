@@ -20,7 +20,7 @@ Exit codes:
   70 a bug in this command (the stack trace is printed)`;
 
 const TEMPLATES_HELP = 'sidecar templates file (default: $SIDECAR_CONFIG, else the shipped config/sidecars.yaml)';
-const INJECTOR_NAMESPACE_HELP = 'namespace the injector runs in; its pods, like kube-system\'s, are never injected';
+const INJECTOR_NAMESPACE_HELP = "namespace the injector runs in; its pods, like kube-system's, are never injected";
 
 export interface ProgramIo {
   readonly stdout: NodeJS.WritableStream;
@@ -33,7 +33,7 @@ export interface ProgramIo {
  */
 export function buildProgram(io: ProgramIo, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('sidecar-injector')
-    .description('Preview, gate and audit sidecar injection with the webhook\'s own engine.')
+    .description("Preview, gate and audit sidecar injection with the webhook's own engine.")
     .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })

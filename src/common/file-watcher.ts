@@ -68,7 +68,14 @@ export class FileWatcher {
   }
 
   private async snapshot(): Promise<string> {
-    const parts = await Promise.all(this.paths.map((path) => stat(path).then((info) => fingerprint(() => info), () => 'missing')));
+    const parts = await Promise.all(
+      this.paths.map((path) =>
+        stat(path).then(
+          (info) => fingerprint(() => info),
+          () => 'missing',
+        ),
+      ),
+    );
     return parts.join('|');
   }
 }

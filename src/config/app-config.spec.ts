@@ -61,7 +61,10 @@ describe(loadAppConfig.name, () => {
 
   it('takes the full label-selector grammar for NAMESPACE_SELECTOR, and says in one line what is wrong with a bad one', () => {
     expect(loadAppConfig({ NAMESPACE_SELECTOR: 'env in (prod,staging),!legacy' }).webhook.namespaceSelector).toEqual({
-      matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'staging'] }, { key: 'legacy', operator: 'DoesNotExist' }],
+      matchExpressions: [
+        { key: 'env', operator: 'In', values: ['prod', 'staging'] },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
     });
     expect(errorOf({ NAMESPACE_SELECTOR: 'env in (prod' })).toBe(
       'invalid configuration: NAMESPACE_SELECTOR="env in (prod" is invalid: expected a label selector such as sidecar-injector=enabled or env in (prod,staging) (the values of "env in (…" lack a closing ")")',

@@ -51,7 +51,10 @@ export class EnvReader {
   list(name: string, fallback: readonly string[]): readonly string[] {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   }
 
   /** Records a problem found by the caller's own check. */

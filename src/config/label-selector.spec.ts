@@ -38,7 +38,7 @@ describe(parseLabelSelector.name, () => {
     expect(parseLabelSelector('a=b,a=c')).toEqual({ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'a', operator: 'In', values: ['c'] }] });
   });
 
-  it('accepts keys and values at the apiserver\'s limits', () => {
+  it("accepts keys and values at the apiserver's limits", () => {
     const prefix = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
     expect(prefix).toHaveLength(253);
     const key = `${prefix}/${'n'.repeat(63)}`;

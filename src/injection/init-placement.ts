@@ -5,11 +5,7 @@ import { isDnsLabel, type Findings } from './template-fields.ts';
  * default), `last` (after them), or next to one of them by name. Native sidecars are not
  * placed by this: they always start before the pod's own init containers.
  */
-export type InitPlacement =
-  | { readonly kind: 'first' }
-  | { readonly kind: 'last' }
-  | { readonly kind: 'before'; readonly container: string }
-  | { readonly kind: 'after'; readonly container: string };
+export type InitPlacement = { readonly kind: 'first' } | { readonly kind: 'last' } | { readonly kind: 'before'; readonly container: string } | { readonly kind: 'after'; readonly container: string };
 
 export const DEFAULT_INIT_PLACEMENT: InitPlacement = Object.freeze({ kind: 'first' });
 const LAST: InitPlacement = Object.freeze({ kind: 'last' });

@@ -180,13 +180,28 @@ describe(decideInjection.name, () => {
     });
 
     it('drops an optional sidecar that clashes with the pod, and refuses a required one', () => {
-      const own = { containers: [{ name: 'app', image: 'app:1' }, { name: 'extra', image: 'mine:1' }, { name: 'agent', image: 'mine:1' }] };
-      expect(decide({ 'sidecar-injector.io/sidecars': 'extra' }, 'team-a', own).decision).toMatchObject({ outcome: 'skipped', reason: 'all-dropped', dropped: [{ name: 'extra', reason: 'the pod already has a container named "extra" (in spec.containers)' }] });
+      const own = {
+        containers: [
+          { name: 'app', image: 'app:1' },
+          { name: 'extra', image: 'mine:1' },
+          { name: 'agent', image: 'mine:1' },
+        ],
+      };
+      expect(decide({ 'sidecar-injector.io/sidecars': 'extra' }, 'team-a', own).decision).toMatchObject({
+        outcome: 'skipped',
+        reason: 'all-dropped',
+        dropped: [{ name: 'extra', reason: 'the pod already has a container named "extra" (in spec.containers)' }],
+      });
       expect(decide({ 'sidecar-injector.io/sidecars': 'agent' }, 'team-a', own).decision).toMatchObject({ outcome: 'refused', reason: 'pod-conflict' });
     });
 
     it('places init containers next to the pod container named, or first with a warning when there is none', () => {
-      const spec = { initContainers: [{ name: 'fetch', image: 'x:1' }, { name: 'migrate', image: 'x:1' }] };
+      const spec = {
+        initContainers: [
+          { name: 'fetch', image: 'x:1' },
+          { name: 'migrate', image: 'x:1' },
+        ],
+      };
       const { original, decision } = decide({ 'sidecar-injector.io/sidecars': 'setup' }, 'team-a', spec);
       expect(initNames(patched(original, decision))).toEqual(['fetch', 'setup', 'migrate']);
       const alone = decide({ 'sidecar-injector.io/sidecars': 'setup' }, 'team-a', { initContainers: [{ name: 'fetch', image: 'x:1' }] });
@@ -206,13 +221,16 @@ describe(decideInjection.name, () => {
 `);
 
     it('tells which env and mounts the pod overrode, one line per cause', () => {
-      const original = pod({}, {
-        containers: [
-          { name: 'a', image: 'a:1', env: [{ name: 'LOG_DIR', value: '/own' }], volumeMounts: [{ name: 'own', mountPath: '/logs' }] },
-          { name: 'b', image: 'b:1', env: [{ name: 'LOG_DIR', value: '/own' }] },
-        ],
-        volumes: [{ name: 'own', emptyDir: {} }],
-      });
+      const original = pod(
+        {},
+        {
+          containers: [
+            { name: 'a', image: 'a:1', env: [{ name: 'LOG_DIR', value: '/own' }], volumeMounts: [{ name: 'own', mountPath: '/logs' }] },
+            { name: 'b', image: 'b:1', env: [{ name: 'LOG_DIR', value: '/own' }] },
+          ],
+          volumes: [{ name: 'own', emptyDir: {} }],
+        },
+      );
       expect(decideInjection(review(original), config, policy).warnings).toEqual([
         'containers "a", "b" set LOG_DIR already; sidecar "log-agent" did not add its own',
         'container "a" already mounts /logs; sidecar "log-agent" did not mount its volume there',
@@ -225,7 +243,15 @@ describe(decideInjection.name, () => {
     });
 
     it('tells the author a chosen sidecar was already in the pod', () => {
-      const original = pod({}, { containers: [{ name: 'app', image: 'app:1' }, { name: 'log-agent', image: 'agent:1' }] });
+      const original = pod(
+        {},
+        {
+          containers: [
+            { name: 'app', image: 'app:1' },
+            { name: 'log-agent', image: 'agent:1' },
+          ],
+        },
+      );
       const decision = decideInjection(review(original), config, policy);
       expect(decision.warnings).toEqual(['sidecar "log-agent" is already in the pod (container "log-agent"); not added again']);
       expect(patched(original, decision).spec.containers.map((container) => container.name)).toEqual(['app', 'log-agent']);
@@ -238,7 +264,12 @@ describe(decideInjection.name, () => {
         reason: 'already-injected',
         warnings: ['sidecar-injector.io/status names sidecar "log-agent" but its container "log-agent" is missing; not injected again'],
       });
-      const carrying = pod(status, { containers: [{ name: 'app', image: 'app:1' }, { name: 'log-agent', image: 'agent:1' }] });
+      const carrying = pod(status, {
+        containers: [
+          { name: 'app', image: 'app:1' },
+          { name: 'log-agent', image: 'agent:1' },
+        ],
+      });
       expect(decideInjection(review(carrying), config, policy).warnings).toEqual([]);
     });
 

@@ -48,7 +48,14 @@ export function mergeSidecars(sidecars: readonly RenderedSidecar[]): MergeResult
   const mounts = new Index<VolumeMount>('volume mount at');
   const env = new Index<EnvVar>('environment variable');
   const annotations = new Index<string>('annotation');
-  const merged = { containers: [] as Owned<Container>[], initContainers: [] as OwnedInit[], volumes: [] as Owned<Volume>[], volumeMounts: [] as Owned<VolumeMount>[], env: [] as Owned<EnvVar>[], annotations: [] as Owned<readonly [string, string]>[] };
+  const merged = {
+    containers: [] as Owned<Container>[],
+    initContainers: [] as OwnedInit[],
+    volumes: [] as Owned<Volume>[],
+    volumeMounts: [] as Owned<VolumeMount>[],
+    env: [] as Owned<EnvVar>[],
+    annotations: [] as Owned<readonly [string, string]>[],
+  };
 
   try {
     for (const { name: owner, parts, initPlacement: placement } of sidecars) {

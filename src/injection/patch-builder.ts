@@ -24,10 +24,7 @@ export function buildInjectionPatch(pod: Pod, merged: MergedSidecars, extraAnnot
   const patch: AddOperation[] = [];
   const warnings = new Warnings();
   const annotations = pod.metadata?.annotations ?? undefined;
-  const newAnnotations: (readonly [string, string])[] = [
-    ...merged.annotations.map(({ value }) => value).filter(([key]) => annotations?.[key] === undefined),
-    ...Object.entries(extraAnnotations),
-  ];
+  const newAnnotations: (readonly [string, string])[] = [...merged.annotations.map(({ value }) => value).filter(([key]) => annotations?.[key] === undefined), ...Object.entries(extraAnnotations)];
   if (pod.metadata === undefined || pod.metadata === null) {
     patch.push({ op: 'add', path: '/metadata', value: { annotations: Object.fromEntries(newAnnotations) } });
   } else {
@@ -49,14 +46,20 @@ export function buildInjectionPatch(pod: Pod, merged: MergedSidecars, extraAnnot
     for (const { owner, value } of merged.volumeMounts) {
       const own = container.volumeMounts?.find((mount) => mount.mountPath === value.mountPath);
       if (!own) mounts.push(value);
-      else if (!isDeepStrictEqual(own, value)) warnings.group(`mount\0${owner}\0${value.mountPath}`, container.name, (names, many) => `${names} already ${many ? 'mount' : 'mounts'} ${value.mountPath}; sidecar "${owner}" did not mount its volume there`);
+      else if (!isDeepStrictEqual(own, value))
+        warnings.group(`mount\0${owner}\0${value.mountPath}`, container.name, (names, many) => `${names} already ${many ? 'mount' : 'mounts'} ${value.mountPath}; sidecar "${owner}" did not mount its volume there`);
     }
     addToList(patch, ['spec', 'containers', index, 'volumeMounts'], container.volumeMounts, mounts);
   });
 
   addInitContainers(patch, pod, notInPod(merged.initContainers, pod.spec.initContainers, warnings), warnings);
   addToList(patch, ['spec', 'containers'], pod.spec.containers, notInPod(merged.containers, pod.spec.containers, warnings).map(owned));
-  addToList(patch, ['spec', 'volumes'], pod.spec.volumes, merged.volumes.map(owned).filter((volume) => !pod.spec.volumes?.some((own) => own.name === volume.name)));
+  addToList(
+    patch,
+    ['spec', 'volumes'],
+    pod.spec.volumes,
+    merged.volumes.map(owned).filter((volume) => !pod.spec.volumes?.some((own) => own.name === volume.name)),
+  );
   return { ok: true, patch, warnings: warnings.list() };
 }
 

@@ -54,7 +54,7 @@ export function parseQuantity(text: string): Quantity | undefined {
   // down to nano, binary units up to Ti); its slow path then fails to read a number.
   if (!hasDigits && (unit.binary ? unit.power >= 50 : unit.power < NANO)) return undefined;
 
-  let mantissa = BigInt((integerDigits + fractionDigits) || '0');
+  let mantissa = BigInt(integerDigits + fractionDigits || '0');
   let exponent = -fractionDigits.length;
   if (unit.binary) mantissa *= 2n ** BigInt(unit.power);
   else exponent += unit.power;

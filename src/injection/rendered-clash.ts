@@ -13,13 +13,25 @@ import type { SidecarParts } from './sidecar-config.ts';
 export function findRenderedClash(parts: SidecarParts): string | undefined {
   const containers: readonly Container[] = [...parts.containers, ...parts.initContainers, ...parts.nativeSidecars];
   return (
-    duplicate(parts.volumeMounts.map((mount) => mount.mountPath), 'volume mounts at') ??
-    duplicate(parts.env.map((variable) => variable.name), 'environment variables named') ??
+    duplicate(
+      parts.volumeMounts.map((mount) => mount.mountPath),
+      'volume mounts at',
+    ) ??
+    duplicate(
+      parts.env.map((variable) => variable.name),
+      'environment variables named',
+    ) ??
     containers.reduce<string | undefined>(
       (found, container) =>
         found ??
-        duplicate((container.env ?? []).map((variable) => variable.name), `environment variables in container "${container.name}" named`) ??
-        duplicate((container.volumeMounts ?? []).map((mount) => mount.mountPath), `volume mounts in container "${container.name}" at`),
+        duplicate(
+          (container.env ?? []).map((variable) => variable.name),
+          `environment variables in container "${container.name}" named`,
+        ) ??
+        duplicate(
+          (container.volumeMounts ?? []).map((mount) => mount.mountPath),
+          `volume mounts in container "${container.name}" at`,
+        ),
       undefined,
     )
   );

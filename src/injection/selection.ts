@@ -26,7 +26,14 @@ export function selectSidecars(pod: Pod, config: SidecarConfig): Selection {
     if (config.defaults.length === 0) return { kind: 'none', reason: 'nothing-selected', message: `no sidecar is marked default and the pod has no ${SIDECARS_KEY} annotation` };
     return { kind: 'sidecars', names: config.defaults, chosen: false };
   }
-  const names = [...new Set(requested.split(',').map((name) => name.trim()).filter((name) => name !== ''))];
+  const names = [
+    ...new Set(
+      requested
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    ),
+  ];
   if (names.length === 0) return { kind: 'none', reason: 'nothing-selected', message: `the pod's ${SIDECARS_KEY} annotation names no sidecar` };
   const unknown = names.filter((name) => !config.sidecars.has(name));
   if (unknown.length > 0) {

@@ -32,9 +32,7 @@ describe(parseSidecarConfig.name, () => {
   });
 
   it('turns native sidecars into restartPolicy: Always init containers, kept apart from the template init containers', () => {
-    const config = parseSidecarConfig(
-      minimal('    native: true\n    initContainers: [{ name: setup, image: setup:1 }]\n    containers: [{ name: agent, image: agent:1 }]\n'),
-    );
+    const config = parseSidecarConfig(minimal('    native: true\n    initContainers: [{ name: setup, image: setup:1 }]\n    containers: [{ name: agent, image: agent:1 }]\n'));
     const parts = config.sidecars.get('agent')!.render(context);
     expect(parts.containers).toEqual([]);
     expect(parts.initContainers).toEqual([{ name: 'setup', image: 'setup:1' }]);
@@ -79,7 +77,7 @@ describe(parseSidecarConfig.name, () => {
     ['a numeric env value', minimal('    env: [{ name: PORT, value: 9090 }]\n'), 'env[0].value: must be a string (quote numbers and booleans)'],
     ['duplicate env', minimal('    env: [{ name: A, value: "1" }, { name: A, value: "2" }]\n'), 'sidecars[0] (agent).env: duplicate variable "A"'],
     ['duplicate container names', minimal('    containers: [{ name: a, image: a:1 }]\n    initContainers: [{ name: a, image: a:1 }]\n'), 'duplicate container name "a"'],
-    ['an annotation under our prefix', minimal('    annotations: { sidecar-injector.io/status: x }\n'), 'keys under sidecar-injector.io/ are the injector\'s own'],
+    ['an annotation under our prefix', minimal('    annotations: { sidecar-injector.io/status: x }\n'), "keys under sidecar-injector.io/ are the injector's own"],
     ['a template variable in an image', minimal('    containers: [{ name: agent, image: "agent:{{ pod.name }}" }]\n'), 'containers[0].image: template variables are not allowed in an image'],
     ['an unknown template variable', minimal('    env: [{ name: A, value: "{{ pod.annotations }}" }]\n'), 'unknown template variable "{{ pod.annotations }}"'],
     ['a boolean written as a string', minimal('    default: "yes"\n'), 'sidecars[0] (agent).default: must be true or false'],
@@ -119,7 +117,10 @@ describe(parseSidecarConfig.name, () => {
       image: 'agent:1',
       args: ['--level=info', '9000'],
       ports: [{ containerPort: 9000 }],
-      env: [{ name: 'PORT', value: '9000' }, { name: 'DEBUG', value: 'false' }],
+      env: [
+        { name: 'PORT', value: '9000' },
+        { name: 'DEBUG', value: 'false' },
+      ],
       resources: { requests: { cpu: '100m' } },
       stdin: false,
     });
@@ -131,7 +132,9 @@ describe(parseSidecarConfig.name, () => {
 
   it('checks a pod value against the declaration: type, bounds, enum', () => {
     const config = parseSidecarConfig(
-      minimal('    parameters:\n      cpu: { type: quantity, default: 100m, min: 10m, max: "1" }\n      port: { type: integer, default: 9000, min: 1024, max: 65535 }\n      level: { type: string, enum: [info, debug], default: info }\n      on: { type: boolean, default: true }\n'),
+      minimal(
+        '    parameters:\n      cpu: { type: quantity, default: 100m, min: 10m, max: "1" }\n      port: { type: integer, default: 9000, min: 1024, max: 65535 }\n      level: { type: string, enum: [info, debug], default: info }\n      on: { type: boolean, default: true }\n',
+      ),
     );
     const read = (name: string, text: string) => config.sidecars.get('agent')!.parameters.get(name)!.read(text);
     expect(read('cpu', ' 250m ')).toEqual({ value: '250m' });
@@ -164,7 +167,11 @@ describe(parseSidecarConfig.name, () => {
     ['namespaces as a string', '    namespaces: team-a\n', 'sidecars[0] (agent).namespaces: must be a non-empty list'],
     ['a bad initPlacement', '    initPlacement: middle\n    initContainers: [{ name: a, image: a:1 }]\n', 'initPlacement: must be first, last, before:<init container> or after:<init container>'],
     ['initPlacement without init containers', '    initPlacement: last\n', 'initPlacement: places initContainers, but this template has none'],
-    ['a container mounting one path twice', '    volumes: [{ name: v, emptyDir: {} }]\n    containers: [{ name: a, image: a:1, volumeMounts: [{ name: v, mountPath: /x }, { name: v, mountPath: /x }] }]\n', 'containers[0].volumeMounts: duplicate mountPath "/x"'],
+    [
+      'a container mounting one path twice',
+      '    volumes: [{ name: v, emptyDir: {} }]\n    containers: [{ name: a, image: a:1, volumeMounts: [{ name: v, mountPath: /x }, { name: v, mountPath: /x }] }]\n',
+      'containers[0].volumeMounts: duplicate mountPath "/x"',
+    ],
   ])('rejects %s, naming the entry and field', (_case, entry, expected) => {
     expect(problemsOf(minimal(entry)).join('\n')).toContain(expected);
   });

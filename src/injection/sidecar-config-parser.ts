@@ -21,16 +21,17 @@ export class SidecarConfigError extends Error {
 
 /** Guards against YAML alias bombs: a ConfigMap has no business expanding aliases much. */
 const MAX_ALIAS_COUNT = 100;
-const ENTRY_FIELDS = new Set([
-  'name', 'default', 'required', 'native', 'namespaces', 'parameters', 'initPlacement', 'containers', 'initContainers', 'volumes', 'volumeMounts', 'env', 'annotations',
-]);
+const ENTRY_FIELDS = new Set(['name', 'default', 'required', 'native', 'namespaces', 'parameters', 'initPlacement', 'containers', 'initContainers', 'volumes', 'volumeMounts', 'env', 'annotations']);
 const NO_VALUES: ParameterValues = Object.freeze({});
 
 /** Parses and validates the sidecar templates file (YAML; JSON is YAML too). */
 export function parseSidecarConfig(text: string, source = 'sidecar config'): SidecarConfig {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
-    throw new SidecarConfigError(source, document.errors.map((error) => error.message.split('\n')[0] ?? error.message));
+    throw new SidecarConfigError(
+      source,
+      document.errors.map((error) => error.message.split('\n')[0] ?? error.message),
+    );
   }
   let raw: unknown;
   try {
@@ -100,10 +101,30 @@ function readSidecar(entry: unknown, path: string, index: number, findings: Find
   const annotations = readAnnotations(entry['annotations'], `${path}.annotations`, findings);
   const initPlacement = readInitPlacement(entry['initPlacement'], initContainers.length > 0, `${path}.initPlacement`, findings);
 
-  checkUnique([...containers, ...initContainers].map((c) => c.name), `${path}.containers/initContainers`, 'container name', findings);
-  checkUnique(volumes.map((v) => v.name), `${path}.volumes`, 'volume name', findings);
-  checkUnique(volumeMounts.map((m) => m.mountPath), `${path}.volumeMounts`, 'mountPath', findings);
-  checkUnique(env.map((e) => e.name), `${path}.env`, 'variable', findings);
+  checkUnique(
+    [...containers, ...initContainers].map((c) => c.name),
+    `${path}.containers/initContainers`,
+    'container name',
+    findings,
+  );
+  checkUnique(
+    volumes.map((v) => v.name),
+    `${path}.volumes`,
+    'volume name',
+    findings,
+  );
+  checkUnique(
+    volumeMounts.map((m) => m.mountPath),
+    `${path}.volumeMounts`,
+    'mountPath',
+    findings,
+  );
+  checkUnique(
+    env.map((e) => e.name),
+    `${path}.env`,
+    'variable',
+    findings,
+  );
   const volumeNames = new Set(volumes.map((v) => v.name));
   volumeMounts.forEach((mount, index) => {
     if (!volumeNames.has(mount.name)) findings.error(`${path}.volumeMounts[${index}].name`, `"${mount.name}" is not one of this sidecar's volumes`);

@@ -12,10 +12,31 @@ const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** core/v1 Container as of Kubernetes 1.37; anything else is probably a typo, but may be newer API. */
 const CONTAINER_FIELDS = new Set([
-  'args', 'command', 'env', 'envFrom', 'image', 'imagePullPolicy', 'lifecycle', 'livenessProbe', 'name', 'ports',
-  'readinessProbe', 'resizePolicy', 'resources', 'restartPolicy', 'restartPolicyRules', 'securityContext',
-  'startupProbe', 'stdin', 'stdinOnce', 'terminationMessagePath', 'terminationMessagePolicy', 'tty', 'volumeDevices',
-  'volumeMounts', 'workingDir',
+  'args',
+  'command',
+  'env',
+  'envFrom',
+  'image',
+  'imagePullPolicy',
+  'lifecycle',
+  'livenessProbe',
+  'name',
+  'ports',
+  'readinessProbe',
+  'resizePolicy',
+  'resources',
+  'restartPolicy',
+  'restartPolicyRules',
+  'securityContext',
+  'startupProbe',
+  'stdin',
+  'stdinOnce',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'tty',
+  'volumeDevices',
+  'volumeMounts',
+  'workingDir',
 ]);
 
 /** Problems (stop the load) and warnings (logged), each prefixed with where it was found. */
@@ -45,8 +66,18 @@ export function readContainer(item: unknown, path: string, findings: Findings, r
   const env = readList(item, 'env', path, findings, (variable, at) => readEnvVar(variable, at, findings));
   const mounts = readList(item, 'volumeMounts', path, findings, (mount, at) => readVolumeMount(mount, at, findings));
   // The apiserver refuses a container with either twice; better at load than on every pod.
-  checkUnique(env.map((variable) => variable.name), `${path}.env`, 'variable', findings);
-  checkUnique(mounts.map((mount) => mount.mountPath), `${path}.volumeMounts`, 'mountPath', findings);
+  checkUnique(
+    env.map((variable) => variable.name),
+    `${path}.env`,
+    'variable',
+    findings,
+  );
+  checkUnique(
+    mounts.map((mount) => mount.mountPath),
+    `${path}.volumeMounts`,
+    'mountPath',
+    findings,
+  );
   return typeof name === 'string' ? (item as Container) : undefined;
 }
 
@@ -89,13 +120,7 @@ export function readAnnotations(raw: unknown, path: string, findings: Findings):
   return raw as Record<string, string>;
 }
 
-export function readList<T>(
-  entry: Readonly<Record<string, unknown>>,
-  field: string,
-  path: string,
-  findings: Findings,
-  read: (item: unknown, path: string) => T | undefined,
-): T[] {
+export function readList<T>(entry: Readonly<Record<string, unknown>>, field: string, path: string, findings: Findings, read: (item: unknown, path: string) => T | undefined): T[] {
   const raw = entry[field];
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
@@ -142,4 +167,3 @@ function isQualifiedKey(key: string): boolean {
   if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
   return name.length <= 63 && QUALIFIED_NAME.test(name);
 }
-

@@ -171,8 +171,7 @@ function toRenderer(node: Node): Renderer<JsonValue> {
 function visitStrings(value: JsonValue | undefined, path: string, visit: (text: string, path: string) => void): void {
   if (typeof value === 'string') visit(value, path);
   else if (Array.isArray(value)) value.forEach((item, index) => visitStrings(item, `${path}[${index}]`, visit));
-  else if (value !== null && typeof value === 'object')
-    for (const [key, item] of Object.entries(value)) visitStrings(item, path ? `${path}.${key}` : key, visit);
+  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) visitStrings(item, path ? `${path}.${key}` : key, visit);
 }
 
 function deepFreeze<T>(value: T): T {

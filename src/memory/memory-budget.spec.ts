@@ -52,7 +52,10 @@ describe(MemoryBudget.name, () => {
     const budget = new MemoryBudget(100, 1_000);
     const held = await budget.reserve(80);
     const waiting = budget.reserve(50);
-    const outcome = waiting.then(() => 'granted', (error: unknown) => error);
+    const outcome = waiting.then(
+      () => 'granted',
+      (error: unknown) => error,
+    );
     await vi.advanceTimersByTimeAsync(1_000);
     expect(await outcome).toBeInstanceOf(BudgetExceededError);
     expect(budget.waiting).toBe(0);

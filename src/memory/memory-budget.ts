@@ -78,7 +78,7 @@ export class MemoryBudget {
 
   /** Smaller requests behind a large one go ahead when they fit: the large one waits at most maxWaitMs. */
   private admitWaiters(): void {
-    for (let index = 0; index < this.waiters.length; ) {
+    for (let index = 0; index < this.waiters.length;) {
       const waiter = this.waiters[index]!;
       if (!this.fits(waiter.bytes)) {
         index++;

@@ -70,9 +70,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     // Labelled children are looked up once per label set: hashing labels on every request shows in profiles.
     const reviews = memoize((key: string) => this.reviews.labels(...(key.split('|') as [string, string])));
     const responses = memoize((code: string) => ({ count: this.responses.labels(code), latency: this.latency.labels(code) }));
-    this.subscriptions.add(
-      this.injection.outcomes$.subscribe(({ decision }) => reviews(`${decision.outcome}|${decision.outcome === 'injected' ? '' : decision.reason}`).inc()),
-    );
+    this.subscriptions.add(this.injection.outcomes$.subscribe(({ decision }) => reviews(`${decision.outcome}|${decision.outcome === 'injected' ? '' : decision.reason}`).inc()));
     this.subscriptions.add(
       this.serving.responses$.subscribe(({ status, durationSeconds }) => {
         const child = responses(String(status));

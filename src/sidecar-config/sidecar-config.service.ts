@@ -7,9 +7,7 @@ import { FileWatcher } from '../common/file-watcher.ts';
 import { parseSidecarConfig } from '../injection/sidecar-config-parser.ts';
 import type { SidecarConfig } from '../injection/sidecar-config.ts';
 
-export type SidecarConfigEvent =
-  | { readonly outcome: 'loaded'; readonly generation: number; readonly hash: string }
-  | { readonly outcome: 'rejected'; readonly error: string };
+export type SidecarConfigEvent = { readonly outcome: 'loaded'; readonly generation: number; readonly hash: string } | { readonly outcome: 'rejected'; readonly error: string };
 
 /**
  * Holds the operator's sidecar templates. The file is read and validated once at start

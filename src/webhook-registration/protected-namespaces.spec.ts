@@ -23,8 +23,7 @@ const webhook: WebhookConfig = {
 
 describe('protected namespaces', () => {
   const registration = buildWebhookConfiguration(webhook, OWN, undefined);
-  const excludedBy = (entry: string) =>
-    registration.webhooks?.find((candidate) => candidate.name === entry)?.namespaceSelector?.matchExpressions?.find((requirement) => requirement.key === 'kubernetes.io/metadata.name')?.values;
+  const excludedBy = (entry: string) => registration.webhooks?.find((candidate) => candidate.name === entry)?.namespaceSelector?.matchExpressions?.find((requirement) => requirement.key === 'kubernetes.io/metadata.name')?.values;
 
   it('are excluded by both webhook entries and skipped by the engine, from one list', () => {
     const config = parseSidecarConfig('sidecars:\n  - { name: a, default: true, containers: [{ name: a, image: busybox }] }\n');

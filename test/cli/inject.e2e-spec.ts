@@ -79,7 +79,10 @@ describe('sidecar-injector inject on fixture manifests', () => {
     };
     const containers = (kind: string) => templateOf(documents.find((document) => document['kind'] === kind && String(document['apiVersion']).match(/^(v1|apps\/v1|batch\/v1)$/))!).spec.containers;
     for (const kind of ['Pod', 'Deployment', 'DaemonSet', 'ReplicationController', 'CronJob', 'PodTemplate']) {
-      expect(containers(kind).map((container) => container.name), kind).toContain('log-agent');
+      expect(
+        containers(kind).map((container) => container.name),
+        kind,
+      ).toContain('log-agent');
     }
     // The pod's own namespace wins over -n; a template's pods are named <workload>-.
     expect(containers('Pod').find((container) => container.name === 'log-agent')!.args).toEqual(['--pod=nginx', '--namespace=shop']);
@@ -115,7 +118,10 @@ describe('sidecar-injector inject on fixture manifests', () => {
     expect(run.stdout.split(/^---\n/m)[3]).toBe(source[3]);
     // Namespaces the template allows, by name and by glob.
     expect(pod('team-web').spec.containers.map((container) => container.name)).toEqual(['web', 'team-agent']);
-    expect((documents.find((document) => document.metadata.name === 'platform-sync')!.spec['jobTemplate'] as { spec: { template: { spec: PodSpec } } }).spec.template.spec.containers.map((container) => container.name)).toEqual(['sync', 'team-agent']);
+    expect((documents.find((document) => document.metadata.name === 'platform-sync')!.spec['jobTemplate'] as { spec: { template: { spec: PodSpec } } }).spec.template.spec.containers.map((container) => container.name)).toEqual([
+      'sync',
+      'team-agent',
+    ]);
     // after:migrate and last, among the pod's own init containers.
     expect(pod('db').spec.initContainers!.map((container) => container.name)).toEqual(['migrate', 'wait-for-db', 'seed', 'mesh-init']);
     expect(pod('no-migrate-chosen').spec.initContainers!.map((container) => container.name)).toEqual(['wait-for-db', 'seed']);
@@ -137,7 +143,7 @@ describe('sidecar-injector inject on fixture manifests', () => {
     expect(fromEnv.stdout).toContain('image: registry.example.com/log-agent:2.4.1');
   });
 
-  it('protects the injector\'s own namespace, as the webhook does', async () => {
+  it("protects the injector's own namespace, as the webhook does", async () => {
     const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: replica\nspec:\n  containers:\n  - name: app\n    image: app\n';
     const run = await runCli(['inject', '-f', '-', '--config', TEMPLATES, '-n', 'platform', '--injector-namespace', 'platform'], { input: pod });
     expect(run.stdout).toBe(pod);
@@ -199,7 +205,7 @@ describe('sidecar-injector command line', () => {
     expect(run).toMatchObject({ code: 3, stdout: '', stderr: 'error: cannot read no/such/manifest.yaml: no such file\n' });
   });
 
-  it('refuses invalid templates with the service\'s own messages (file, entry, field), exit 3', async () => {
+  it("refuses invalid templates with the service's own messages (file, entry, field), exit 3", async () => {
     const templates = join(scratch, 'bad-templates.yaml');
     writeFileSync(templates, 'sidecars:\n  - name: Bad_Name\n    containers: []\n');
     const run = await runCli(['inject', '-f', join(FIXTURES, 'list.yaml'), '--config', templates]);

@@ -12,7 +12,11 @@ afterAll(async () => {
 });
 
 function certificatesIn(base64Bundle: string | undefined): number {
-  return (Buffer.from(base64Bundle ?? '', 'base64').toString().match(/BEGIN CERTIFICATE/g) ?? []).length;
+  return (
+    Buffer.from(base64Bundle ?? '', 'base64')
+      .toString()
+      .match(/BEGIN CERTIFICATE/g) ?? []
+  ).length;
 }
 
 describe('certificate and CA rotation seen by the real apiserver', () => {

@@ -137,10 +137,13 @@ describe('the TLS identity shared through a Secret', () => {
     expect(versions.size).toBeGreaterThanOrEqual(3);
     const secret = await readSecret(namespace);
     for (const service of [a, b]) {
-      await vi.waitFor(async () => {
-        const latest = secretText(await readSecret(namespace), 'tls.crt');
-        expect(certificates(service).current()!.certificate).toBe(latest);
-      }, { timeout: 3_000, interval: 50 });
+      await vi.waitFor(
+        async () => {
+          const latest = secretText(await readSecret(namespace), 'tls.crt');
+          expect(certificates(service).current()!.certificate).toBe(latest);
+        },
+        { timeout: 3_000, interval: 50 },
+      );
     }
     expect(secretText(secret, 'ca.crt')).toBe(certificates(a).current()!.caBundle);
   });

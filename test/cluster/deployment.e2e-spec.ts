@@ -57,7 +57,6 @@ function resourceNamesOf(kind: 'ClusterRole' | 'Role', resource: string): string
   return role.rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.resourceNames ?? []);
 }
 
-
 describe('k8s/ rendered by kubectl kustomize', () => {
   it('passes kubectl apply -k --dry-run=server: schema with strict field validation, admission, no warnings', async () => {
     const output = await cluster.kubectl(['apply', '-k', K8S_DIR, '--dry-run=server', '--validate=strict', '--warnings-as-errors']);
@@ -90,12 +89,7 @@ describe('k8s/ rendered by kubectl kustomize', () => {
 
     const service = find<V1Service>(manifests, 'Service');
     expect(service.metadata?.name).toBe(config.webhook.serviceName);
-    expect(service.spec?.ports).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ port: config.webhook.servicePort, targetPort: 'webhook' }),
-        expect.objectContaining({ name: 'http-metrics', targetPort: 'health' }),
-      ]),
-    );
+    expect(service.spec?.ports).toEqual(expect.arrayContaining([expect.objectContaining({ port: config.webhook.servicePort, targetPort: 'webhook' }), expect.objectContaining({ name: 'http-metrics', targetPort: 'health' })]));
 
     const mounts = container().volumeMounts ?? [];
     const volumes = deployment.spec!.template.spec!.volumes ?? [];

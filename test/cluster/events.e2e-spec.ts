@@ -78,7 +78,7 @@ describe('Kubernetes Events about admissions', () => {
     expect(event).toMatchObject({ type: 'Warning', reason: 'InjectionRefused', note: expect.stringContaining('unknown sidecar "vault"') });
   });
 
-  it('records a refusal whose reason is long and not ASCII, its note cut to the apiserver\'s 1,024 bytes', async () => {
+  it("records a refusal whose reason is long and not ASCII, its note cut to the apiserver's 1,024 bytes", async () => {
     const owner = await replicaSet(setup.namespace, 'asks-for-much');
     // Over 1,024 bytes, though under 1,024 characters: the apiserver counts bytes. Many names,
     // because the engine clips each one it quotes.
@@ -127,8 +127,10 @@ describe('Kubernetes Events about admissions', () => {
     const owner = await replicaSet(namespace, 'unrecorded');
     const pods = await Promise.all(Array.from({ length: 5 }, () => cluster.core.createNamespacedPod({ namespace, body: podOf(owner) })));
     expect(pods.map((pod) => containerNames(pod))).toEqual(Array(5).fill(['nginx', 'log-agent']));
-    await expect.poll(() => service.logs.find((line) => line['msg'] === 'cannot record Kubernetes events (admissions are unaffected)'), { timeout: 10_000 }).toMatchObject({
-      reason: expect.stringMatching(/^403: /),
-    });
+    await expect
+      .poll(() => service.logs.find((line) => line['msg'] === 'cannot record Kubernetes events (admissions are unaffected)'), { timeout: 10_000 })
+      .toMatchObject({
+        reason: expect.stringMatching(/^403: /),
+      });
   });
 });

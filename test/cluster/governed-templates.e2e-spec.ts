@@ -69,7 +69,13 @@ describe('templates an operator governs, on the real apiserver', () => {
 
   it('leaves an optional sidecar out of a pod that clashes with it: a warning for the author, an Event for the operator', async () => {
     const annotations = { 'sidecar-injector.io/sidecars': 'log-agent, statsd' };
-    const result = await kubectl(['create', '-o', 'json', '-f', '-'], podManifest('own-statsd', namespace, annotations, [{ name: 'web', image: 'nginx' }, { name: 'statsd', image: 'example.com/own-statsd:2' }]));
+    const result = await kubectl(
+      ['create', '-o', 'json', '-f', '-'],
+      podManifest('own-statsd', namespace, annotations, [
+        { name: 'web', image: 'nginx' },
+        { name: 'statsd', image: 'example.com/own-statsd:2' },
+      ]),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(kubectlWarnings(result.stderr)).toEqual(['sidecar "statsd" (optional) left out: the pod already has a container named "statsd" (in spec.containers)']);
     const pod = JSON.parse(result.stdout) as V1Pod;

@@ -116,7 +116,16 @@ describe('the chart, rendered by helm', () => {
     const chart = await renderChart({ values: { webhook: { namespaceSelector: given } } });
     const parsed = parseLabelSelector(environmentOf(chart, 'sidecar-injector')['NAMESPACE_SELECTOR']!);
     expect(typeof parsed).toBe('object');
-    const samples: Record<string, string>[] = [{}, { team: 'payments', mesh: '', zone: 'eu' }, { team: 'payments', mesh: '', zone: 'eu', tier: 'batch' }, { team: 'payments', mesh: '', zone: 'eu', tier: 'web' }, { team: 'payments', mesh: '', zone: 'us' }, { team: 'payments', zone: 'eu' }, { team: 'payments', mesh: '', zone: 'eu', legacy: 'yes' }, { team: 'other', mesh: '', zone: 'eu' }];
+    const samples: Record<string, string>[] = [
+      {},
+      { team: 'payments', mesh: '', zone: 'eu' },
+      { team: 'payments', mesh: '', zone: 'eu', tier: 'batch' },
+      { team: 'payments', mesh: '', zone: 'eu', tier: 'web' },
+      { team: 'payments', mesh: '', zone: 'us' },
+      { team: 'payments', zone: 'eu' },
+      { team: 'payments', mesh: '', zone: 'eu', legacy: 'yes' },
+      { team: 'other', mesh: '', zone: 'eu' },
+    ];
     for (const labels of samples) expect(matches(parsed as LabelSelector, labels), JSON.stringify(labels)).toBe(matches(given, labels));
     // In with several values needs the set-based grammar (`zone in (eu,us)`), rendered as kubectl writes it.
     const several = await renderChart({ values: { webhook: { namespaceSelector: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['eu', 'us'] }] } } } });
@@ -287,7 +296,13 @@ async function runHookJob(job: V1Job, namespace: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hook-'));
   writeFileSync(join(dir, 'token'), request.status?.token ?? '');
   writeFileSync(join(dir, 'ca.crt'), Buffer.from(cluster.kubeConfig.getCurrentCluster()!.caData!, 'base64'));
-  const env = { PATH: process.env['PATH'] ?? '', KUBE_API_URL: cluster.info.server, KUBE_TOKEN_FILE: join(dir, 'token'), KUBE_CA_FILE: join(dir, 'ca.crt'), ...Object.fromEntries((container.env ?? []).map((variable) => [variable.name, variable.value ?? ''])) };
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    KUBE_API_URL: cluster.info.server,
+    KUBE_TOKEN_FILE: join(dir, 'token'),
+    KUBE_CA_FILE: join(dir, 'ca.crt'),
+    ...Object.fromEntries((container.env ?? []).map((variable) => [variable.name, variable.value ?? ''])),
+  };
   const [command, ...args] = [...container.command!, ...(container.args ?? [])];
   expect(command).toBe('node');
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

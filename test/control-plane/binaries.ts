@@ -145,14 +145,7 @@ function binariesIn(dir: string): Binaries {
   return { etcd: path.join(dir, 'etcd'), kubeApiserver: path.join(dir, 'kube-apiserver') };
 }
 
-async function build(
-  binDir: string,
-  lockDir: string,
-  component: Component,
-  stamp: string,
-  log: (line: string) => void,
-  env: NodeJS.ProcessEnv,
-) {
+async function build(binDir: string, lockDir: string, component: Component, stamp: string, log: (line: string) => void, env: NodeJS.ProcessEnv) {
   const goMod = await readFile(path.join(component.moduleDir, 'go.mod'), 'utf8');
   const target = path.join(binDir, component.file);
   const temporary = `${target}.tmp-${process.pid}`;
@@ -160,12 +153,7 @@ async function build(
   const started = Date.now();
   const heartbeat = setInterval(() => log(`still building ${component.file} (${elapsed(started)})`), 30_000);
   try {
-    await runGo(
-      ['build', '-trimpath', ...(component.tags ? ['-tags', component.tags] : []), '-ldflags', component.ldflags(goMod), '-o', temporary, component.pkg],
-      component.moduleDir,
-      { ...env, CGO_ENABLED: '0', GOWORK: 'off' },
-      lockDir,
-    );
+    await runGo(['build', '-trimpath', ...(component.tags ? ['-tags', component.tags] : []), '-ldflags', component.ldflags(goMod), '-o', temporary, component.pkg], component.moduleDir, { ...env, CGO_ENABLED: '0', GOWORK: 'off' }, lockDir);
     await writeFile(`${temporary}.version`, `${stamp}\n`);
     // Rename, never write in place: a reader sees the old binary or the new one, never half of one.
     await rename(temporary, target);
@@ -229,13 +217,7 @@ function kubeApiserverLdflags(goMod: string): string {
   if (!version) return '-s -w';
   const [, gitVersion, major, minor] = version;
   const pkg = 'k8s.io/component-base/version';
-  return [
-    '-s -w',
-    `-X ${pkg}.gitVersion=${gitVersion}`,
-    `-X ${pkg}.gitMajor=${major}`,
-    `-X ${pkg}.gitMinor=${minor}`,
-    `-X ${pkg}.gitTreeState=clean`,
-  ].join(' ');
+  return ['-s -w', `-X ${pkg}.gitVersion=${gitVersion}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`].join(' ');
 }
 
 /** `-s -w` plus version stamps for the version of `modulePath` that go.mod requires. */

@@ -37,20 +37,13 @@ export async function createCertificateAuthority(commonName: string): Promise<Is
   const keys = await generateRsaKeyPair();
   const cert = newCertificate(keys.publicKeyPem, commonName);
   cert.setIssuer(cert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
+  cert.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }, { name: 'subjectKeyIdentifier' }]);
   cert.sign(forge.pki.privateKeyFromPem(keys.privateKeyPem), forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privateKeyPem };
 }
 
 /** A TLS server certificate signed by `ca`; Go clients require the address in the SANs, not the CN. */
-export async function issueServingCertificate(
-  ca: IssuedCertificate,
-  request: ServingCertificateRequest,
-): Promise<IssuedCertificate> {
+export async function issueServingCertificate(ca: IssuedCertificate, request: ServingCertificateRequest): Promise<IssuedCertificate> {
   const keys = await generateRsaKeyPair();
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const cert = newCertificate(keys.publicKeyPem, request.commonName);
@@ -61,10 +54,7 @@ export async function issueServingCertificate(
     { name: 'extKeyUsage', serverAuth: true },
     {
       name: 'subjectAltName',
-      altNames: [
-        ...(request.dnsNames ?? []).map((value) => ({ type: 2, value })),
-        ...(request.ipAddresses ?? []).map((ip) => ({ type: 7, ip })),
-      ],
+      altNames: [...(request.dnsNames ?? []).map((value) => ({ type: 2, value })), ...(request.ipAddresses ?? []).map((ip) => ({ type: 7, ip }))],
     },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);

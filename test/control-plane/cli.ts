@@ -67,39 +67,43 @@ function describe(state: State): string {
 
 async function start(): Promise<number> {
   await mkdir(cacheDir, { recursive: true });
-  return withLock(path.join(cacheDir, '.cli.lock'), () => log('waiting for another test-cluster command'), async () => {
-    const running = await runningState();
-    if (running) {
-      say(`already running; not starting another.\n${describe(running)}`);
-      return 0;
-    }
-    await rm(statePath, { force: true });
-    // Built here rather than in the supervisor, so build progress shows in this terminal.
-    await resolveBinaries({ log });
-    const output = openSync(supervisorLog, 'w');
-    const supervisor = spawn(process.execPath, [cliPath, 'run'], {
-      cwd: repoRoot,
-      detached: true,
-      stdio: ['ignore', output, output],
-    });
-    closeSync(output);
-    let exited = false;
-    supervisor.on('exit', () => (exited = true));
-    supervisor.unref();
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && !exited) {
-      const state = await readState();
-      if (state && state.pid === supervisor.pid) {
-        say(describe(state));
+  return withLock(
+    path.join(cacheDir, '.cli.lock'),
+    () => log('waiting for another test-cluster command'),
+    async () => {
+      const running = await runningState();
+      if (running) {
+        say(`already running; not starting another.\n${describe(running)}`);
         return 0;
       }
-      await sleep(100);
-    }
-    if (!exited) supervisor.kill('SIGTERM');
-    log(`the control plane did not start; its log (${supervisorLog}):`);
-    process.stderr.write(await readFile(supervisorLog, 'utf8').catch(() => '(empty)\n'));
-    return 1;
-  });
+      await rm(statePath, { force: true });
+      // Built here rather than in the supervisor, so build progress shows in this terminal.
+      await resolveBinaries({ log });
+      const output = openSync(supervisorLog, 'w');
+      const supervisor = spawn(process.execPath, [cliPath, 'run'], {
+        cwd: repoRoot,
+        detached: true,
+        stdio: ['ignore', output, output],
+      });
+      closeSync(output);
+      let exited = false;
+      supervisor.on('exit', () => (exited = true));
+      supervisor.unref();
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline && !exited) {
+        const state = await readState();
+        if (state && state.pid === supervisor.pid) {
+          say(describe(state));
+          return 0;
+        }
+        await sleep(100);
+      }
+      if (!exited) supervisor.kill('SIGTERM');
+      log(`the control plane did not start; its log (${supervisorLog}):`);
+      process.stderr.write(await readFile(supervisorLog, 'utf8').catch(() => '(empty)\n'));
+      return 1;
+    },
+  );
 }
 
 /** Runs the control plane in the foreground until SIGINT/SIGTERM; `start` runs this detached. */

@@ -37,17 +37,13 @@ describe(testCluster.name, () => {
     expect(stored.spec?.serviceAccountName).toBe('default');
     const volumes = stored.spec?.volumes ?? [];
     expect(volumes.map((volume) => volume.name)).toContainEqual(expect.stringMatching(/^kube-api-access-/));
-    expect(volumes.find((volume) => volume.projected)?.projected?.sources).toContainEqual(
-      expect.objectContaining({ serviceAccountToken: expect.objectContaining({ path: 'token' }) }),
-    );
+    expect(volumes.find((volume) => volume.projected)?.projected?.sources).toContainEqual(expect.objectContaining({ serviceAccountToken: expect.objectContaining({ path: 'token' }) }));
   });
 
   it('answers kubectl with the same kubeconfig', async () => {
     await cluster.core.createNamespacedPod({ namespace, body: nginx('for-kubectl') });
 
-    const pod = JSON.parse(
-      await cluster.kubectl(['get', 'pod', 'for-kubectl', '-n', namespace, '-o', 'json']),
-    ) as V1Pod;
+    const pod = JSON.parse(await cluster.kubectl(['get', 'pod', 'for-kubectl', '-n', namespace, '-o', 'json'])) as V1Pod;
 
     expect(pod.metadata?.namespace).toBe(namespace);
     expect(pod.spec?.containers.map((container) => container.name)).toEqual(['nginx']);

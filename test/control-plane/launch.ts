@@ -53,9 +53,7 @@ export async function launch(spec: LaunchSpec): Promise<Launched> {
       await started.stop();
       const logTail = started.logTail();
       if (attempt < 3 && /address already in use/i.test(logTail)) continue;
-      throw new Error(
-        `${spec.name} did not become ready: ${(error as Error).message}\n--- last lines of ${logFile} ---\n${logTail}`,
-      );
+      throw new Error(`${spec.name} did not become ready: ${(error as Error).message}\n--- last lines of ${logFile} ---\n${logTail}`);
     }
   }
 }

@@ -20,10 +20,7 @@ export interface Pki {
 export async function writePki(dir: string): Promise<Pki> {
   await mkdir(dir, { recursive: true });
   const ca = await createCertificateAuthority('test-control-plane-ca');
-  const [serving, serviceAccount] = await Promise.all([
-    issueServingCertificate(ca, { commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] }),
-    generateRsaKeyPair(),
-  ]);
+  const [serving, serviceAccount] = await Promise.all([issueServingCertificate(ca, { commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] }), generateRsaKeyPair()]);
   const pki: Pki = {
     dir,
     caPem: ca.certPem,

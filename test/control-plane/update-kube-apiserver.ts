@@ -63,7 +63,4 @@ ${staging.map((name) => `\t${name} => ${name} ${stagingVersion}`).join('\n')}
 );
 execFileSync('go', ['mod', 'tidy'], { cwd: moduleDir, env: goEnv, stdio: 'inherit' });
 const changed = readFileSync(goModPath, 'utf8') + readFileSync(goSumPath, 'utf8') !== before;
-process.stdout.write(
-  `go/kube-apiserver/go.mod builds kube-apiserver ${version} (${staging.length} staging modules at ${stagingVersion}); ` +
-    (changed ? 'it changed, so the next test run rebuilds the binary.\n' : 'nothing changed.\n'),
-);
+process.stdout.write(`go/kube-apiserver/go.mod builds kube-apiserver ${version} (${staging.length} staging modules at ${stagingVersion}); ` + (changed ? 'it changed, so the next test run rebuilds the binary.\n' : 'nothing changed.\n'));

@@ -52,8 +52,23 @@ const bucket = (le: string) => series('sidecar_injector_admission_duration_secon
 const CASES: readonly Case[] = [
   {
     alert: 'SidecarInjectorWebhookErrors',
-    firing: { series: { [series('sidecar_injector_webhook_responses_total', 'code="200"')]: '0+600x30', [series('sidecar_injector_webhook_responses_total', 'code="500"')]: '0+20x30', [series('sidecar_injector_webhook_responses_total', 'code="429"')]: '0+10x30' }, at: '15m', labels: { ...ours, severity: 'critical' } },
-    quiet: { series: { [series('sidecar_injector_webhook_responses_total', 'code="200"')]: '0+600x30', [series('sidecar_injector_webhook_responses_total', 'code="400"')]: '0+50x30', [series('sidecar_injector_webhook_responses_total', 'code="500"')]: '0+1x30' }, at: '15m' },
+    firing: {
+      series: {
+        [series('sidecar_injector_webhook_responses_total', 'code="200"')]: '0+600x30',
+        [series('sidecar_injector_webhook_responses_total', 'code="500"')]: '0+20x30',
+        [series('sidecar_injector_webhook_responses_total', 'code="429"')]: '0+10x30',
+      },
+      at: '15m',
+      labels: { ...ours, severity: 'critical' },
+    },
+    quiet: {
+      series: {
+        [series('sidecar_injector_webhook_responses_total', 'code="200"')]: '0+600x30',
+        [series('sidecar_injector_webhook_responses_total', 'code="400"')]: '0+50x30',
+        [series('sidecar_injector_webhook_responses_total', 'code="500"')]: '0+1x30',
+      },
+      at: '15m',
+    },
   },
   {
     alert: 'SidecarInjectorWebhookSlow',
@@ -62,8 +77,18 @@ const CASES: readonly Case[] = [
   },
   {
     alert: 'SidecarInjectorNoReadyReplica',
-    firing: { series: { [`kube_deployment_status_replicas_available{namespace="${NAMESPACE}", deployment="sidecar-injector", job="kube-state-metrics"}`]: '2 2 0x10' }, at: '8m', labels: { namespace: NAMESPACE, deployment: 'sidecar-injector', job: 'kube-state-metrics', severity: 'critical' } },
-    quiet: { series: { [`kube_deployment_status_replicas_available{namespace="${NAMESPACE}", deployment="sidecar-injector", job="kube-state-metrics"}`]: '2 1 1 2x10', [`kube_deployment_status_replicas_available{namespace="other", deployment="sidecar-injector", job="kube-state-metrics"}`]: '0x10' }, at: '8m' },
+    firing: {
+      series: { [`kube_deployment_status_replicas_available{namespace="${NAMESPACE}", deployment="sidecar-injector", job="kube-state-metrics"}`]: '2 2 0x10' },
+      at: '8m',
+      labels: { namespace: NAMESPACE, deployment: 'sidecar-injector', job: 'kube-state-metrics', severity: 'critical' },
+    },
+    quiet: {
+      series: {
+        [`kube_deployment_status_replicas_available{namespace="${NAMESPACE}", deployment="sidecar-injector", job="kube-state-metrics"}`]: '2 1 1 2x10',
+        [`kube_deployment_status_replicas_available{namespace="other", deployment="sidecar-injector", job="kube-state-metrics"}`]: '0x10',
+      },
+      at: '8m',
+    },
   },
   {
     alert: 'SidecarInjectorAbsent',
@@ -83,7 +108,11 @@ const CASES: readonly Case[] = [
   },
   {
     alert: 'SidecarInjectorRegistrationFailing',
-    firing: { series: { [series('sidecar_injector_registration_state', 'phase="failing"')]: '1x30', [series('sidecar_injector_registration_state', 'phase="registered"')]: '0x30' }, at: '20m', labels: { ...perPod, phase: 'failing', severity: 'warning' } },
+    firing: {
+      series: { [series('sidecar_injector_registration_state', 'phase="failing"')]: '1x30', [series('sidecar_injector_registration_state', 'phase="registered"')]: '0x30' },
+      at: '20m',
+      labels: { ...perPod, phase: 'failing', severity: 'warning' },
+    },
     quiet: { series: { [series('sidecar_injector_registration_state', 'phase="failing"')]: '1 1 1 0x30', [series('sidecar_injector_registration_state', 'phase="registered"')]: '0 0 0 1x30' }, at: '20m' },
   },
   {

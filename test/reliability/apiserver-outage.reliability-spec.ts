@@ -39,7 +39,11 @@ const subjects: Subject[] = [];
 async function readiness(service: ServiceUnderTest): Promise<Readiness> {
   const answer = await httpGet(service.healthPort, '/readyz');
   const body = answer.json<{ error?: Record<string, unknown>; details: Record<string, { status?: string; reason?: string; registration?: string }> }>();
-  const others = Object.fromEntries(Object.entries(body.details).filter(([key]) => key !== 'registration').map(([key, value]) => [key, value.status]));
+  const others = Object.fromEntries(
+    Object.entries(body.details)
+      .filter(([key]) => key !== 'registration')
+      .map(([key, value]) => [key, value.status]),
+  );
   return { status: answer.status, failing: Object.keys(body.error ?? {}), registration: body.details['registration'] ?? {}, others };
 }
 
@@ -158,7 +162,10 @@ describe('apiserver unreachable', () => {
     const result = await stopSubjectLoad(enabled);
     const { sent, failures, lost } = await tally(enabled);
     const watchWarnings = enabled.service.lines().filter((line) => line.includes('webhook configuration watch failed')).length;
-    const repairedBecause = enabled.service.lines().map((line) => JSON.parse(line) as { msg?: string; why?: string }).findLast((entry) => entry.msg?.startsWith('webhook configuration '))?.why;
+    const repairedBecause = enabled.service
+      .lines()
+      .map((line) => JSON.parse(line) as { msg?: string; why?: string })
+      .findLast((entry) => entry.msg?.startsWith('webhook configuration '))?.why;
 
     printSummary(
       `apiserver down mid-run: ${loadFigures(result, 'paced', lost.length)}; readiness ${readinessDuringOutage.filter((status) => status === 200).length}/${readinessDuringOutage.length} probes 200 and ${answeredDuringOutage} reviews answered during a ${OUTAGE_SECONDS} s outage; ` +

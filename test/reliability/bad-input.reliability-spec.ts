@@ -137,7 +137,12 @@ describe('bad input', () => {
         // A crash surfaces a moment later, often as the next case's failure: name the cases sent just before it.
         await new Promise((resolve) => setTimeout(resolve, 300));
         if (service.child.exitCode !== null || service.child.signalCode !== null) death ??= `the service died; the last cases sent:\n${recent.join('\n')}\n${diagnosis(service)}`;
-        throw new Error(`${(error as Error).message}\n(the cases sent just before: ${recent.slice(0, -1).map((line) => line.slice(0, 200)).join(' | ')})`);
+        throw new Error(
+          `${(error as Error).message}\n(the cases sent just before: ${recent
+            .slice(0, -1)
+            .map((line) => line.slice(0, 200))
+            .join(' | ')})`,
+        );
       }
     });
     const tryCase = async (fuzz: FuzzCase): Promise<void> => {
@@ -174,7 +179,10 @@ describe('bad input', () => {
     const ready = await httpGet(service.healthPort, '/readyz');
     const metrics = await scrape(service.healthPort);
     const serverErrors = sample(metrics, 'sidecar_injector_webhook_responses_total', 'code="500"') ?? 0;
-    const rejected = [...outcomes].filter(([key]) => key.startsWith('rejected')).map(([key, value]) => `${key.replace('rejected ', '')} ×${value}`).join(', ');
+    const rejected = [...outcomes]
+      .filter(([key]) => key.startsWith('rejected'))
+      .map(([key, value]) => `${key.replace('rejected ', '')} ×${value}`)
+      .join(', ');
     const cases = run.interrupted ? `${Math.max(run.numRuns - KNOWN_CASES.length, 0)} of ${RUNS} adversarial cases (the ${TIME_LIMIT_MS / 1000} s limit stopped the rest)` : `${RUNS} adversarial cases`;
     printSummary(
       `bad input: ${cases} (seed ${SEED}) and ${KNOWN_CASES.length} that once broke it: rejected ${rejected}; ${outcomes.get('refused') ?? 0} refused with a reason, ${outcomes.get('skipped') ?? 0} skipped, ` +

@@ -58,7 +58,11 @@ describe('certificate rotation under load', () => {
 
     const fingerprints = new Set<string>();
     const pooled = followingBundleTransport(service.port, () => bundle!, KEEP_ALIVE_WORKERS);
-    const fresh = newConnectionTransport(service.port, () => bundle!, (fingerprint) => fingerprints.add(fingerprint));
+    const fresh = newConnectionTransport(
+      service.port,
+      () => bundle!,
+      (fingerprint) => fingerprints.add(fingerprint),
+    );
     const loads = [
       startLoad({ transport: pooled, concurrency: KEEP_ALIVE_WORKERS, next: (index) => mixedReview('rotation-pooled', index) }),
       startLoad({ transport: fresh, concurrency: NEW_CONNECTION_WORKERS, next: (index) => mixedReview('rotation-fresh', index) }),
@@ -73,7 +77,10 @@ describe('certificate rotation under load', () => {
     const failures = [...keptAlive!.failures, ...reconnected!.failures];
     await untilLogged(service, answered.size);
     const lost = lostReviews(service.reviewed, { ...keptAlive!, answered });
-    const renewals = service.lines().map((line) => JSON.parse(line) as { msg?: string; reasons?: string[] }).filter((entry) => entry.msg === 'serving certificate updated');
+    const renewals = service
+      .lines()
+      .map((line) => JSON.parse(line) as { msg?: string; reasons?: string[] })
+      .filter((entry) => entry.msg === 'serving certificate updated');
     const caRollovers = renewals.filter((entry) => entry.reasons?.includes('the CA is due for renewal')).length;
     const largestBundle = Math.max(...[...bundles].map((pem) => pem.match(/BEGIN CERTIFICATE/g)?.length ?? 0));
 

@@ -89,18 +89,28 @@ describe('sidecar config reload under load', () => {
 
     const invalidAt = performance.now();
     volume.update(INVALID);
-    const rejected = await eventually('invalid change rejected', async () => {
-      const state = await readiness();
-      return state.sidecarConfig.status === 'degraded' ? state : undefined;
-    }, 10_000, 20);
+    const rejected = await eventually(
+      'invalid change rejected',
+      async () => {
+        const state = await readiness();
+        return state.sidecarConfig.status === 'degraded' ? state : undefined;
+      },
+      10_000,
+      20,
+    );
     await sleep(1_000);
 
     const fixedAt = performance.now();
     volume.update(withLogAgentTag('2.6.0'));
-    const fixed = await eventually('generation 3 loaded', async () => {
-      const state = await readiness();
-      return state.sidecarConfig.generation === 3 ? state : undefined;
-    }, 10_000, 20);
+    const fixed = await eventually(
+      'generation 3 loaded',
+      async () => {
+        const state = await readiness();
+        return state.sidecarConfig.generation === 3 ? state : undefined;
+      },
+      10_000,
+      20,
+    );
     const fixedLoadedAt = performance.now();
     await sleep(1_000);
 

@@ -53,7 +53,10 @@ describe('SIGTERM under load', () => {
     await service.closed;
 
     const lost = lostReviews(service.reviewed, result).filter((uid) => uid !== slowReview.uid);
-    const draining = service.lines().map((line) => JSON.parse(line) as { msg?: string; inFlight?: number }).find((entry) => entry.msg?.startsWith('draining'));
+    const draining = service
+      .lines()
+      .map((line) => JSON.parse(line) as { msg?: string; inFlight?: number })
+      .find((entry) => entry.msg?.startsWith('draining'));
     const unexplained = result.failures.filter((failure) => failure.kind !== 'error' || !NEVER_RECEIVED.test(failure.code ?? '') || service.reviewed.has(failure.uid));
     printSummary(
       `sigterm: ${loadFigures(result, `at concurrency ${CONCURRENCY}`, lost.length, unexplained.length)}; SIGTERM after ${answeredBeforeSignal} answered with ${draining?.inFlight ?? '?'} in flight, ` +

@@ -42,9 +42,14 @@ export async function statusOf(call: () => Promise<unknown>): Promise<number> {
 /** Opens a watch as the service does: 200 once the apiserver streams it, else the status that refused it. */
 export async function watchStatus(kubeConfig: KubeConfig, path: string, fieldSelector?: string): Promise<number> {
   let refusal: number | undefined;
-  const controller = await new Watch(kubeConfig).watch(path, fieldSelector ? { fieldSelector } : {}, () => undefined, (error: unknown) => {
-    refusal ??= (error as { statusCode?: number } | null)?.statusCode;
-  });
+  const controller = await new Watch(kubeConfig).watch(
+    path,
+    fieldSelector ? { fieldSelector } : {},
+    () => undefined,
+    (error: unknown) => {
+      refusal ??= (error as { statusCode?: number } | null)?.statusCode;
+    },
+  );
   // Watch resolves once the response status has arrived; a refusal has called `done` by then.
   controller.abort();
   return refusal ?? 200;

@@ -24,7 +24,14 @@ export class HelmError extends Error {
 export async function helm(args: readonly string[], options: { kubeconfig?: string } = {}): Promise<string> {
   const binary = await resolveTool('helm');
   const home = fileURLToPath(new URL('../../.cache/helm/', import.meta.url));
-  const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', HELM_CACHE_HOME: `${home}cache`, HELM_CONFIG_HOME: `${home}config`, HELM_DATA_HOME: `${home}data`, ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}) };
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? '/tmp',
+    HELM_CACHE_HOME: `${home}cache`,
+    HELM_CONFIG_HOME: `${home}config`,
+    HELM_DATA_HOME: `${home}data`,
+    ...(options.kubeconfig ? { KUBECONFIG: options.kubeconfig } : {}),
+  };
   try {
     const { stdout } = await promisify(execFile)(binary, [...args], { env, maxBuffer: 64 << 20 });
     return stdout;

@@ -23,14 +23,7 @@ export function webhookClient(port: number, ca: string, agentOptions: AgentOptio
     agent,
     post(body: unknown, options: PostOptions = {}): Promise<HttpAnswer> {
       const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-      return send(
-        (callback) =>
-          httpsRequest(
-            { host: '127.0.0.1', port, agent, method: options.method ?? 'POST', path: options.path ?? '/inject', headers: { 'content-type': 'application/json', ...options.headers } },
-            callback,
-          ),
-        payload,
-      );
+      return send((callback) => httpsRequest({ host: '127.0.0.1', port, agent, method: options.method ?? 'POST', path: options.path ?? '/inject', headers: { 'content-type': 'application/json', ...options.headers } }, callback), payload);
     },
     close(): void {
       agent.destroy();

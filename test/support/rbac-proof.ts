@@ -20,7 +20,11 @@ export interface RbacSubject {
 }
 
 function caCertificatesIn(configuration: V1MutatingWebhookConfiguration): number {
-  return (Buffer.from(configuration.webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64').toString().match(/BEGIN CERTIFICATE/g) ?? []).length;
+  return (
+    Buffer.from(configuration.webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64')
+      .toString()
+      .match(/BEGIN CERTIFICATE/g) ?? []
+  ).length;
 }
 
 /**
@@ -90,9 +94,7 @@ export function proveServiceAccountRbac(cluster: TestCluster, label: string, sub
       await waitUntilInjecting(cluster, selected);
       expect(containerNames(await cluster.core.createNamespacedPod({ namespace: selected, body: nginxPod() }))).toEqual(['nginx', 'log-agent']);
       const events = cluster.kubeConfig.makeApiClient(EventsV1Api);
-      await expect
-        .poll(async () => (await events.listNamespacedEvent({ namespace: selected })).items.map((event) => [event.reason, event.regarding?.name]), { timeout: 10_000 })
-        .toContainEqual(['Injected', 'nginx']);
+      await expect.poll(async () => (await events.listNamespacedEvent({ namespace: selected })).items.map((event) => [event.reason, event.regarding?.name]), { timeout: 10_000 }).toContainEqual(['Injected', 'nginx']);
 
       await admin.deleteMutatingWebhookConfiguration({ name: subject().config.webhook.name });
       // Nothing else changes now, and the periodic check is 60 s away: only the watch can notice
@@ -129,7 +131,10 @@ export function proveServiceAccountRbac(cluster: TestCluster, label: string, sub
       await admin.createMutatingWebhookConfiguration({ body: emptyWebhookConfiguration(other) });
       await cluster.core.createNamespacedSecret({ namespace: subject().namespace, body: { metadata: { name: `other-${randomBytes(3).toString('hex')}` }, stringData: { token: 'not yours' } } });
       // A refusal proves something only once the bindings are in force: wait for an allowed call.
-      await until(() => statusOf(() => as.admission.readMutatingWebhookConfiguration({ name: subject().config.webhook.name })), (status) => status !== 403);
+      await until(
+        () => statusOf(() => as.admission.readMutatingWebhookConfiguration({ name: subject().config.webhook.name })),
+        (status) => status !== 403,
+      );
     });
 
     afterAll(async () => {
@@ -140,7 +145,14 @@ export function proveServiceAccountRbac(cluster: TestCluster, label: string, sub
       ['server-side apply another MutatingWebhookConfiguration', () => serverSideApply(as.objects, other)],
       ['read another MutatingWebhookConfiguration', () => as.admission.readMutatingWebhookConfiguration({ name: other })],
       ['list MutatingWebhookConfigurations without a name selector', () => as.admission.listMutatingWebhookConfiguration()],
-      ['read another Secret in its own namespace', async () => as.core.readNamespacedSecret({ name: (await cluster.core.listNamespacedSecret({ namespace: subject().namespace })).items.find((secret) => secret.metadata?.name?.startsWith('other-'))!.metadata!.name!, namespace: subject().namespace })],
+      [
+        'read another Secret in its own namespace',
+        async () =>
+          as.core.readNamespacedSecret({
+            name: (await cluster.core.listNamespacedSecret({ namespace: subject().namespace })).items.find((secret) => secret.metadata?.name?.startsWith('other-'))!.metadata!.name!,
+            namespace: subject().namespace,
+          }),
+      ],
       ['list the Secrets of its own namespace', () => as.core.listNamespacedSecret({ namespace: subject().namespace })],
       ['read a Secret of the same name in another namespace', () => as.core.readNamespacedSecret({ name: subject().config.tls.secretName!, namespace: 'default' })],
       ['read the ConfigMaps it is configured from (they are mounted)', () => as.core.readNamespacedConfigMap({ name: subject().templatesConfigMap, namespace: subject().namespace })],

@@ -139,7 +139,7 @@ function safeParse(text: string): unknown {
 export function clusterError(what: string, error: unknown): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof KubeApiError) {
-    const hint = error.status === 401 ? ' (the kubeconfig\'s credentials were not accepted)' : error.status === 403 ? ' (ask for RBAC that allows it; README.md lists what each command needs)' : '';
+    const hint = error.status === 401 ? " (the kubeconfig's credentials were not accepted)" : error.status === 403 ? ' (ask for RBAC that allows it; README.md lists what each command needs)' : '';
     return new CliError([`${what}: ${error.message}${hint}`], ExitCode.cluster);
   }
   return new CliError([`${what}: ${(error as Error).message}`], ExitCode.cluster);

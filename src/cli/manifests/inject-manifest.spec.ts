@@ -17,7 +17,7 @@ describe(injectManifest.name, () => {
     expect(output.spec.template.metadata.annotations['sidecar-injector.io/status']).toContain('log-agent');
   });
 
-  it('gives a Pod without metadata the whole metadata the webhook\'s patch adds', () => {
+  it("gives a Pod without metadata the whole metadata the webhook's patch adds", () => {
     const manifest = parseManifest('{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","image":"b"}]}}', 'pod.json');
     injectManifest(manifest, options);
     const pod = JSON.parse(manifest.render()) as { metadata: { annotations: Record<string, string> }; spec: { containers: { name: string }[] } };
@@ -25,7 +25,7 @@ describe(injectManifest.name, () => {
     expect(pod.spec.containers.map((container) => container.name)).toEqual(['a', 'log-agent']);
   });
 
-  it('renders a template\'s pod name as the controller\'s generateName, and -n as its namespace', () => {
+  it("renders a template's pod name as the controller's generateName, and -n as its namespace", () => {
     const manifest = parseManifest('apiVersion: batch/v1\nkind: Job\nmetadata: {name: backup}\nspec:\n  template:\n    spec:\n      containers: [{name: b, image: b}]\n', 'job.yaml');
     injectManifest(manifest, { ...options, namespace: 'ops' });
     const job = [...parseManifest(manifest.render(), 'out.yaml').documents()][0]!.value as { spec: { template: { spec: { containers: { name: string; args?: string[] }[] } } } };
@@ -33,7 +33,8 @@ describe(injectManifest.name, () => {
   });
 
   it('reports a refusal with the document and field, and leaves that pod alone', () => {
-    const text = '---\nkind: ConfigMap\napiVersion: v1\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p, annotations: {sidecar-injector.io/sidecars: nope}}\n  spec: {containers: [{name: a, image: b}]}\n';
+    const text =
+      '---\nkind: ConfigMap\napiVersion: v1\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p, annotations: {sidecar-injector.io/sidecars: nope}}\n  spec: {containers: [{name: a, image: b}]}\n';
     const manifest = parseManifest(text, 'r.yaml');
     const [outcome] = injectManifest(manifest, options);
     expect(outcome).toMatchObject({ document: 2, field: 'items[0]', object: 'Pod p', decision: { outcome: 'refused', reason: 'unknown-sidecar' } });

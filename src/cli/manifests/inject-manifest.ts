@@ -63,4 +63,3 @@ function describe(location: PodLocation): string {
   const name = location.owner.name ?? (location.owner.generateName ? `${location.owner.generateName}(generated)` : '(unnamed)');
   return `${location.owner.kind} ${name}`;
 }
-

@@ -18,21 +18,23 @@ export interface ChunkInput {
   readonly namespace: string | undefined;
 }
 
-export type ChunkResult =
-  | { readonly ok: true; readonly output: string; readonly documents: number; readonly outcomes: readonly LocationOutcome[] }
-  | { readonly ok: false; readonly lines: readonly string[]; readonly exitCode: number };
+export type ChunkResult = { readonly ok: true; readonly output: string; readonly documents: number; readonly outcomes: readonly LocationOutcome[] } | { readonly ok: false; readonly lines: readonly string[]; readonly exitCode: number };
 
 const input = workerData as ChunkInput;
 try {
   const config = parseSidecarConfig(input.configText, input.configSource);
   const manifest = parseYamlManifest(input.text, input.source, input.position);
   let documents = 0;
-  const counted = { format: manifest.format, render: () => manifest.render(), *documents() {
-    for (const document of manifest.documents()) {
-      documents += 1;
-      yield document;
-    }
-  } };
+  const counted = {
+    format: manifest.format,
+    render: () => manifest.render(),
+    *documents() {
+      for (const document of manifest.documents()) {
+        documents += 1;
+        yield document;
+      }
+    },
+  };
   const outcomes = injectManifest(counted, { config, policy: cliInjectionPolicy(input.injectorNamespace), namespace: input.namespace });
   // The patches stay here: the caller only reports what was decided.
   const slim = outcomes.map((outcome) => (outcome.decision.outcome === 'injected' ? { ...outcome, decision: { ...outcome.decision, patch: [] } } : outcome));

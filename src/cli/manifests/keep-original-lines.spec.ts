@@ -19,7 +19,7 @@ describe(keepOriginalLines.name, () => {
     expect(keepOriginalLines(original, rewritten)).toBe(rewritten);
   });
 
-  it('leaves the library\'s text alone when the original lines cannot all be found in order', () => {
+  it("leaves the library's text alone when the original lines cannot all be found in order", () => {
     expect(keepOriginalLines('a: 1\nb: 2\n', 'b: 2\na: 1\n')).toBe('b: 2\na: 1\n');
   });
 

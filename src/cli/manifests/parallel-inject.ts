@@ -31,7 +31,11 @@ export async function injectYamlInParallel(text: string, options: ChunkOptions):
   const results = await Promise.all(chunks.map((chunk) => run(worker, { ...options, ...chunk })));
 
   const failures = results.filter((result) => !result.ok);
-  if (failures.length > 0) throw new CliError(failures.flatMap((failure) => failure.lines), failures[0]!.exitCode as ExitCode);
+  if (failures.length > 0)
+    throw new CliError(
+      failures.flatMap((failure) => failure.lines),
+      failures[0]!.exitCode as ExitCode,
+    );
   let documents = 0;
   for (const [index, result] of results.entries()) {
     if (!result.ok || chunks[index]!.position.documentsBefore !== documents) return undefined;

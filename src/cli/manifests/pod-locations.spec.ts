@@ -28,7 +28,14 @@ describe(findPodLocations.name, () => {
   });
 
   it('descends into List items', () => {
-    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap' }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template } }] };
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'ConfigMap' },
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template } },
+      ],
+    };
     const locations = findPodLocations(list);
     expect(locations.map((location) => formatPath(location.path))).toEqual(['items[1].spec.template']);
     expect(locations[0]!.value).toEqual(template);

@@ -146,7 +146,7 @@ class YamlDocument implements ManifestDocument {
   private nodeAt(path: readonly PathToken[]): Node | null {
     let node = this.document.contents as Node | null;
     for (const [index, token] of path.entries()) {
-      if (isMap(node)) node = node.get(String(token), true) as Node | undefined ?? null;
+      if (isMap(node)) node = (node.get(String(token), true) as Node | undefined) ?? null;
       else if (isSeq(node)) node = (node.items[Number(token)] as Node | undefined) ?? null;
       else throw this.cannotEdit(path.slice(0, index + 1), node && !isScalar(node) ? 'it goes through a YAML alias' : 'not a mapping or a list');
     }

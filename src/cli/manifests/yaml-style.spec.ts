@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectYamlStyle } from './yaml-style.ts';
 
 describe(detectYamlStyle.name, () => {
-  it('sees kubectl\'s style: two spaces, lists flush with their key', () => {
+  it("sees kubectl's style: two spaces, lists flush with their key", () => {
     expect(detectYamlStyle('spec:\n  containers:\n  - name: a\n    image: b\n')).toMatchObject({ indent: 2, indentSeq: false });
   });
 

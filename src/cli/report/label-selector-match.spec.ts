@@ -4,7 +4,7 @@ import { matchesLabelSelector } from './label-selector-match.ts';
 describe(matchesLabelSelector.name, () => {
   const labels = { app: 'web', tier: 'front', 'kubernetes.io/metadata.name': 'demo' };
 
-  it('selects everything with an empty or absent selector, as the apiserver defaults a webhook\'s', () => {
+  it("selects everything with an empty or absent selector, as the apiserver defaults a webhook's", () => {
     expect(matchesLabelSelector({}, labels)).toBe(true);
     expect(matchesLabelSelector(undefined, {})).toBe(true);
     expect(matchesLabelSelector(null, undefined)).toBe(true);

@@ -19,7 +19,7 @@ function pod(annotations?: Record<string, string>, namespace = 'shop'): StoredPo
 }
 
 describe(findPodProblems.name, () => {
-  it('finds nothing wrong with a pod injected from today\'s templates', () => {
+  it("finds nothing wrong with a pod injected from today's templates", () => {
     expect(findPodProblems(pod({ 'sidecar-injector.io/status': formatInjectionStatus({ sidecars: { 'log-agent': hash('log-agent') } }) }), config, policy)).toEqual([]);
   });
 

@@ -17,7 +17,12 @@ export function reportTable(report: StaleReport): string {
   if (report.groups.length === 0) return `no stale pods; ${scope}\n`;
   const rows = [['NAMESPACE', 'OWNER', 'PODS', 'WHY', 'RESTART WITH'], ...report.groups.map(row)];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
-  const lines = rows.map((cells) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('   ').trimEnd());
+  const lines = rows.map((cells) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('   ')
+      .trimEnd(),
+  );
   const before = report.groups.flatMap(beforeRestarting);
   return `${lines.join('\n')}\n${before.length > 0 ? `\n${before.join('\n')}\n` : ''}\n${report.stalePods} stale pod${plural(report.stalePods)} in ${report.groups.length} group${plural(report.groups.length)}; ${scope}\n`;
 }

@@ -19,7 +19,7 @@ describe(groupStalePods.name, () => {
     ]);
   });
 
-  it('says in the table how many of a group\'s pods each finding concerns', () => {
+  it("says in the table how many of a group's pods each finding concerns", () => {
     const groups = groupStalePods([
       { namespace: 'shop', name: 'web-1', owner: { kind: 'Deployment', name: 'web' }, findings: [outdated] },
       { namespace: 'shop', name: 'web-2', owner: { kind: 'Deployment', name: 'web' }, findings: [missing] },
@@ -30,7 +30,7 @@ describe(groupStalePods.name, () => {
 });
 
 describe(reportTable.name, () => {
-  it('says below the table what a group\'s new pods would meet, and points to it from the command', () => {
+  it("says below the table what a group's new pods would meet, and points to it from the command", () => {
     const notAllowed = { kind: 'namespace-not-allowed' as const, sidecar: 'team-agent', namespace: 'shop', allowed: ['team-*'] };
     const replacement = { refused: 'sidecar "team-agent" may not be used in namespace "shop" (allowed: team-*)', dropped: [], warnings: [] };
     const warned = { dropped: [{ name: 'statsd', reason: 'may not be used in namespace "shop" (allowed: team-*)' }], warnings: ['annotation sidecar-injector.io/params.x.y ignored'] };

@@ -39,7 +39,10 @@ describe(WebhookScope.name, () => {
 
   it('ignores webhooks that are not called for pod creation', () => {
     const configuration: RegisteredWebhookConfiguration = {
-      webhooks: [{ name: 'deployments.example.com', rules: [{ apiGroups: ['apps'], resources: ['deployments'], operations: ['CREATE'] }] }, { name: 'updates.example.com', rules: [{ apiGroups: [''], resources: ['pods'], operations: ['UPDATE'] }] }],
+      webhooks: [
+        { name: 'deployments.example.com', rules: [{ apiGroups: ['apps'], resources: ['deployments'], operations: ['CREATE'] }] },
+        { name: 'updates.example.com', rules: [{ apiGroups: [''], resources: ['pods'], operations: ['UPDATE'] }] },
+      ],
     };
     expect(new WebhookScope(configuration).webhooks).toEqual([]);
     expect(new WebhookScope({ webhooks: [{ name: 'all.example.com', rules: [{ apiGroups: ['*'], resources: ['*'], operations: ['*'] }] }] }).webhooks).toHaveLength(1);

@@ -15,7 +15,7 @@ const config = parseSidecarConfig(`sidecars:
 const sidecar = (name: string) => config.sidecars.get(name)!;
 
 describe(renderNamespace.name, () => {
-  it('keeps the dry run\'s namespace when the template may be used there', () => {
+  it("keeps the dry run's namespace when the template may be used there", () => {
     expect(renderNamespace(sidecar('anywhere'), 'demo')).toBe('demo');
     expect(renderNamespace(sidecar('named'), 'platform-ci')).toBe('platform-ci');
   });

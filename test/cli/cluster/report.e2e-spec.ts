@@ -81,7 +81,10 @@ function parse(run: CliRun): Report {
 
 function summary(result: Report): Record<string, string[]> {
   return Object.fromEntries(
-    result.groups.map((group) => [`${group.owner.kind}/${group.owner.name}`, group.pods.flatMap((pod) => pod.findings.map((finding) => `${pod.name}: ${finding.kind}${finding.sidecar ? ` ${finding.sidecar}` : ''}${finding.sidecars ? ` ${finding.sidecars.join(',')}` : ''}`))]),
+    result.groups.map((group) => [
+      `${group.owner.kind}/${group.owner.name}`,
+      group.pods.flatMap((pod) => pod.findings.map((finding) => `${pod.name}: ${finding.kind}${finding.sidecar ? ` ${finding.sidecar}` : ''}${finding.sidecars ? ` ${finding.sidecars.join(',')}` : ''}`)),
+    ]),
   );
 }
 
@@ -113,7 +116,7 @@ describe('sidecar-injector report', () => {
     expect(result.stalePods).toBe(5);
   });
 
-  it('prints a table with the commands, and reads the templates from the injector\'s ConfigMap', async () => {
+  it("prints a table with the commands, and reads the templates from the injector's ConfigMap", async () => {
     const configMap = 'sidecar-templates';
     await cluster.kubectl(['create', 'configmap', configMap, '-n', service.config.podNamespace, `--from-file=sidecars.yaml=${CHANGED}`]);
     const run = await report(['-n', namespace, '--configmap', `${service.config.podNamespace}/${configMap}`]);
@@ -230,7 +233,9 @@ describe('sidecar-injector report on templates an operator governs', () => {
   it('says it in the table, and what new pods would meet below it, pointed to from the command that restarts the group', async () => {
     const run = await report(['-n', platform, '--config', GOVERNED_EDIT]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`${platform}\\s+Deployment/tuned\\s+2\\s+outdated tuned-agent \\(injected \\w{12}, now \\w{12}\\)\\s+kubectl rollout restart deployment/tuned -n ${platform}   # new pods would be refused: see below\\n`));
+    expect(run.stdout).toMatch(
+      new RegExp(`${platform}\\s+Deployment/tuned\\s+2\\s+outdated tuned-agent \\(injected \\w{12}, now \\w{12}\\)\\s+kubectl rollout restart deployment/tuned -n ${platform}   # new pods would be refused: see below\\n`),
+    );
     expect(run.stdout).toContain(`team-agent no longer allowed in namespace ${platform} (allowed: team-a)`);
     expect(run.stdout).toContain(
       [

@@ -170,7 +170,10 @@ describe('sidecar-injector validate --server', () => {
 
   it('exits 4 when the apiserver cannot be reached, 3 when the file cannot be read', async () => {
     const kubeconfig = join(scratch, 'unreachable.kubeconfig');
-    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+    );
     const unreachable = await runCli(['validate', '--config', FIXTURE_SIDECARS, '--server', '--kubeconfig', kubeconfig]);
     expect(unreachable.code).toBe(4);
     expect(unreachable.stderr).toContain('error: cannot reach the apiserver at https://127.0.0.1:1');

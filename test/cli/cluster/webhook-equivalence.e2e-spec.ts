@@ -41,21 +41,33 @@ const PODS = [
   POD('chosen', { annotations: { 'sidecar-injector.io/sidecars': 'proxy, metrics' }, spec: { initContainers: [{ name: 'migrate', image: 'registry.example.com/migrate:1' }] } }),
   POD('shipper', { annotations: { 'sidecar-injector.io/sidecars': 'log-agent,log-shipper' }, spec: { serviceAccountName: 'default', volumes: [{ name: 'scratch', emptyDir: {} }] } }),
   POD('opted-out', { annotations: { 'sidecar-injector.io/inject': 'false' } }),
-  POD('tuned', { annotations: { 'sidecar-injector.io/sidecars': 'tuned-agent', 'sidecar-injector.io/params.tuned-agent.port': '8080', 'sidecar-injector.io/params.tuned-agent.cpu': '250m', 'sidecar-injector.io/params.tuned-agent.readOnly': 'false' } }),
+  POD('tuned', {
+    annotations: { 'sidecar-injector.io/sidecars': 'tuned-agent', 'sidecar-injector.io/params.tuned-agent.port': '8080', 'sidecar-injector.io/params.tuned-agent.cpu': '250m', 'sidecar-injector.io/params.tuned-agent.readOnly': 'false' },
+  }),
   POD('counter', { annotations: { 'sidecar-injector.io/sidecars': 'statsd', 'sidecar-injector.io/params.statsd.port': 'eighty', 'sidecar-injector.io/params.log-agent.level': 'debug' } }),
-  POD('own-statsd', { annotations: { 'sidecar-injector.io/sidecars': 'log-agent, statsd' }, spec: { containers: [{ name: 'app', image: 'registry.example.com/app:1' }, { name: 'statsd', image: 'registry.example.com/own-statsd:2' }] } }),
+  POD('own-statsd', {
+    annotations: { 'sidecar-injector.io/sidecars': 'log-agent, statsd' },
+    spec: {
+      containers: [
+        { name: 'app', image: 'registry.example.com/app:1' },
+        { name: 'statsd', image: 'registry.example.com/own-statsd:2' },
+      ],
+    },
+  }),
   POD('only-statsd', { annotations: { 'sidecar-injector.io/sidecars': 'statsd' }, spec: { containers: [{ name: 'statsd', image: 'registry.example.com/own-statsd:2' }] } }),
   POD('placed', {
     annotations: { 'sidecar-injector.io/sidecars': 'db-wait, mesh-init' },
-    spec: { initContainers: [{ name: 'migrate', image: 'registry.example.com/migrate:1' }, { name: 'seed', image: 'registry.example.com/seed:1' }] },
+    spec: {
+      initContainers: [
+        { name: 'migrate', image: 'registry.example.com/migrate:1' },
+        { name: 'seed', image: 'registry.example.com/seed:1' },
+      ],
+    },
   }),
 ];
 
 /** Pods the webhook refuses: a required sidecar's parameter out of bounds, a template this namespace may not use. */
-const REFUSED = [
-  POD('greedy', { annotations: { 'sidecar-injector.io/sidecars': 'tuned-agent', 'sidecar-injector.io/params.tuned-agent.cpu': '2' } }),
-  POD('outsider', { annotations: { 'sidecar-injector.io/sidecars': 'team-agent' } }),
-];
+const REFUSED = [POD('greedy', { annotations: { 'sidecar-injector.io/sidecars': 'tuned-agent', 'sidecar-injector.io/params.tuned-agent.cpu': '2' } }), POD('outsider', { annotations: { 'sidecar-injector.io/sidecars': 'team-agent' } })];
 
 const DEPLOYMENT = {
   apiVersion: 'apps/v1',
@@ -113,7 +125,10 @@ function comparable(pod: StoredPod): unknown {
   expect(token?.projected, 'the service-account token volume').toBeDefined();
   const withoutToken = <T extends { name: string; volumeMounts?: { name: string }[] }>(container: T): T => {
     const mounts = (container.volumeMounts ?? []).filter((mount) => mount.name !== token!.name);
-    expect(container.volumeMounts?.some((mount) => (mount as { mountPath?: string }).mountPath === TOKEN_MOUNT_PATH), container.name).toBe(true);
+    expect(
+      container.volumeMounts?.some((mount) => (mount as { mountPath?: string }).mountPath === TOKEN_MOUNT_PATH),
+      container.name,
+    ).toBe(true);
     const { volumeMounts: _all, ...rest } = container;
     return (mounts.length > 0 ? { ...rest, volumeMounts: mounts } : rest) as T;
   };
@@ -164,7 +179,7 @@ describe('the CLI and the registered webhook', () => {
     }
   });
 
-  it('store the same pod for a Deployment\'s template as for a pod its controller would create', async () => {
+  it("store the same pod for a Deployment's template as for a pod its controller would create", async () => {
     const [deployment] = (await cliInject([DEPLOYMENT])).documents;
     const template = (deployment!['spec'] as { template: { metadata: Record<string, unknown>; spec: unknown } }).template;
     const asController = (source: typeof template) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { ...source.metadata, generateName: 'web-' }, spec: source.spec });

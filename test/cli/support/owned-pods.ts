@@ -12,13 +12,7 @@ export interface DeploymentChain {
  * creates or deletes pods on its own). Pods are created with server-side apply, a few
  * at a time, and go through admission like any other pod.
  */
-export async function createDeploymentChain(
-  kubeConfig: KubeConfig,
-  namespace: string,
-  name: string,
-  podCount: number,
-  template: { readonly annotations?: Record<string, string> } = {},
-): Promise<DeploymentChain> {
+export async function createDeploymentChain(kubeConfig: KubeConfig, namespace: string, name: string, podCount: number, template: { readonly annotations?: Record<string, string> } = {}): Promise<DeploymentChain> {
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   const labels = { app: name };
   const podTemplate = { metadata: { labels, ...(template.annotations ? { annotations: template.annotations } : {}) }, spec: { containers: [{ name, image: `registry.example.com/${name}:1` }] } };

@@ -43,9 +43,45 @@ const PREFIX = 'sidecar-injector.io/';
 
 /** Strings chosen to break naive code: path and pointer syntax, prototype keys, template syntax, odd Unicode, PEM markers. */
 const NASTY = [
-  '', ' ', '../', '../../etc/passwd', '..%2f..%2f', '~', '~0', '~1', '/', '~/~1', 'a/b~c', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf',
-  '{{ pod.name }}', '{{pod.namespace}}', '{{ sidecar.name }}', '${HOME}', '%s%n', '<script>', '\u0000', '\uFFFF', '\uD800', '\uDC00', '😀', '\u202E', 'İ', 'ǅ', 'log-agent',
-  'proxy', 'proxy-init', 'app-logs', 'kube-system', `${PREFIX}status`, `${PREFIX}sidecars`, '-----BEGIN PRIVATE KEY-----', 'a'.repeat(253),
+  '',
+  ' ',
+  '../',
+  '../../etc/passwd',
+  '..%2f..%2f',
+  '~',
+  '~0',
+  '~1',
+  '/',
+  '~/~1',
+  'a/b~c',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '{{ pod.name }}',
+  '{{pod.namespace}}',
+  '{{ sidecar.name }}',
+  '${HOME}',
+  '%s%n',
+  '<script>',
+  '\u0000',
+  '\uFFFF',
+  '\uD800',
+  '\uDC00',
+  '😀',
+  '\u202E',
+  'İ',
+  'ǅ',
+  'log-agent',
+  'proxy',
+  'proxy-init',
+  'app-logs',
+  'kube-system',
+  `${PREFIX}status`,
+  `${PREFIX}sidecars`,
+  '-----BEGIN PRIVATE KEY-----',
+  'a'.repeat(253),
 ];
 
 const nastyString = fc.oneof(
@@ -56,17 +92,32 @@ const nastyString = fc.oneof(
 );
 
 /** JSON values that are not strings, including objects whose string conversion throws. */
-const nonString = fc.oneof(
-  fc.constantFrom<unknown>(null, 0, -1, 1e308, true, false, [], {}, { toString: 1 }, { toString: 1, valueOf: 1 }, ['a', 'b'], { name: 'x' }),
-  fc.jsonValue({ maxDepth: 3 }),
-);
+const nonString = fc.oneof(fc.constantFrom<unknown>(null, 0, -1, 1e308, true, false, [], {}, { toString: 1 }, { toString: 1, valueOf: 1 }, ['a', 'b'], { name: 'x' }), fc.jsonValue({ maxDepth: 3 }));
 
 const maybeString = fc.oneof({ weight: 9, arbitrary: nastyString }, { weight: 1, arbitrary: nonString });
 
 const mapKey = fc.oneof(fc.constantFrom(`${PREFIX}inject`, `${PREFIX}sidecars`, `${PREFIX}status`, 'logging.example.com/agent', 'proxy.example.com/inject-status'), nastyString);
 
 const sidecarChoice = fc.oneof(
-  fc.constantFrom('log-agent', 'proxy', 'log-agent, proxy', 'metrics,log-shipper', 'tracing,profiler', 'log-agent,log-shipper', ' , ', ',,', '../', '../../etc/passwd', 'log-agent/../proxy', '~1', 'LOG-AGENT', ' log-agent ', 'proxy,proxy,proxy', '__proto__', 'constructor'),
+  fc.constantFrom(
+    'log-agent',
+    'proxy',
+    'log-agent, proxy',
+    'metrics,log-shipper',
+    'tracing,profiler',
+    'log-agent,log-shipper',
+    ' , ',
+    ',,',
+    '../',
+    '../../etc/passwd',
+    'log-agent/../proxy',
+    '~1',
+    'LOG-AGENT',
+    ' log-agent ',
+    'proxy,proxy,proxy',
+    '__proto__',
+    'constructor',
+  ),
   fc.array(fc.oneof(fc.constantFrom(...TEMPLATE_NAMES), nastyString), { maxLength: 6 }).map((names) => names.join(',')),
   fc.integer({ min: 1_000, max: 20_000 }).map((count) => Array.from({ length: count }, (_, index) => `unknown-${index}`).join(',')),
 );
@@ -104,18 +155,12 @@ const volume = fc.oneof(
   { weight: 1, arbitrary: nonString },
 );
 
-const ownerReferences = fc.array(
-  fc.oneof(fc.record({ apiVersion: maybeString, kind: maybeString, name: maybeString, uid: maybeString, controller: fc.oneof(fc.boolean(), nonString) }, { requiredKeys: [] }), nonString),
-  { maxLength: 3 },
-);
+const ownerReferences = fc.array(fc.oneof(fc.record({ apiVersion: maybeString, kind: maybeString, name: maybeString, uid: maybeString, controller: fc.oneof(fc.boolean(), nonString) }, { requiredKeys: [] }), nonString), { maxLength: 3 });
 
 const metadata = fc.oneof(
   {
     weight: 8,
-    arbitrary: fc.record(
-      { name: maybeString, generateName: maybeString, namespace: maybeString, labels: annotations, annotations, ownerReferences: fc.oneof(ownerReferences, nonString), uid: maybeString },
-      { requiredKeys: [] },
-    ),
+    arbitrary: fc.record({ name: maybeString, generateName: maybeString, namespace: maybeString, labels: annotations, annotations, ownerReferences: fc.oneof(ownerReferences, nonString), uid: maybeString }, { requiredKeys: [] }),
   },
   { weight: 1, arbitrary: nonString },
 );
@@ -173,8 +218,17 @@ const SANE_POD = {
   spec: { serviceAccountName: 'web', containers: [{ name: 'app', image: 'nginx:1.27', env: [{ name: 'MODE', value: 'prod' }], volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', emptyDir: {} }] },
 };
 const POD_SPOTS: readonly (readonly string[])[] = [
-  ['metadata', 'name'], ['metadata', 'generateName'], ['metadata', 'namespace'], ['metadata', 'uid'], ['spec', 'serviceAccountName'], ['spec', 'containers', '0', 'name'], ['spec', 'containers', '0', 'image'],
-  ['spec', 'containers', '0', 'env', '0', 'name'], ['spec', 'containers', '0', 'volumeMounts', '0', 'mountPath'], ['spec', 'volumes', '0', 'name'], ['metadata', 'labels', 'app'],
+  ['metadata', 'name'],
+  ['metadata', 'generateName'],
+  ['metadata', 'namespace'],
+  ['metadata', 'uid'],
+  ['spec', 'serviceAccountName'],
+  ['spec', 'containers', '0', 'name'],
+  ['spec', 'containers', '0', 'image'],
+  ['spec', 'containers', '0', 'env', '0', 'name'],
+  ['spec', 'containers', '0', 'volumeMounts', '0', 'mountPath'],
+  ['spec', 'volumes', '0', 'name'],
+  ['metadata', 'labels', 'app'],
 ];
 const podOddity = fc.oneof(
   { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...POD_SPOTS), maybeString) },
@@ -182,11 +236,22 @@ const podOddity = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom(['metadata', 'annotations', `${PREFIX}inject`], ['metadata', 'labels', `${PREFIX}inject`], ['metadata', 'annotations', `${PREFIX}status`]), maybeString) },
   { weight: 1, arbitrary: fc.tuple(fc.constant(['metadata', 'ownerReferences']), fc.oneof(ownerReferences, nonString)) },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom(['metadata', 'annotations', 'logging.example.com/agent'], ['metadata', 'annotations'], ['metadata', 'labels']), fc.oneof(annotations, maybeString)) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(['spec', 'initContainers'], ['spec', 'ephemeralContainers'], ['spec', 'volumes'], ['spec', 'containers', '0', 'env'], ['spec', 'containers', '0', 'volumeMounts']), fc.oneof(listOf(container), listOf(volume), listOf(envVar))) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(
+      fc.constantFrom(['spec', 'initContainers'], ['spec', 'ephemeralContainers'], ['spec', 'volumes'], ['spec', 'containers', '0', 'env'], ['spec', 'containers', '0', 'volumeMounts']),
+      fc.oneof(listOf(container), listOf(volume), listOf(envVar)),
+    ),
+  },
   { weight: 1, arbitrary: fc.tuple(fc.constant(['spec', 'containers', '1']), container) },
 );
 const nearlySanePodReview = fc
-  .record({ uid: validUid, apiVersion: fc.constantFrom('admission.k8s.io/v1', 'admission.k8s.io/v1beta1'), namespace: fc.option(fc.oneof(fc.constant('team-a'), nastyString), { nil: undefined }), odd: fc.array(podOddity, { minLength: 1, maxLength: 3 }) })
+  .record({
+    uid: validUid,
+    apiVersion: fc.constantFrom('admission.k8s.io/v1', 'admission.k8s.io/v1beta1'),
+    namespace: fc.option(fc.oneof(fc.constant('team-a'), nastyString), { nil: undefined }),
+    odd: fc.array(podOddity, { minLength: 1, maxLength: 3 }),
+  })
   .map(({ uid, apiVersion, namespace, odd }) => ({
     apiVersion,
     kind: 'AdmissionReview',
@@ -196,9 +261,28 @@ const nearlySanePodReview = fc
 const anyReview = fc.oneof(podReview, nearlySanePodReview, fc.constantFrom(...GOLDEN));
 
 const ENVELOPE_PATHS: readonly (readonly string[])[] = [
-  ['apiVersion'], ['kind'], ['request'], ['request', 'uid'], ['request', 'kind'], ['request', 'kind', 'kind'], ['request', 'kind', 'group'], ['request', 'kind', 'version'],
-  ['request', 'operation'], ['request', 'namespace'], ['request', 'name'], ['request', 'dryRun'], ['request', 'subResource'], ['request', 'object'], ['request', 'oldObject'],
-  ['request', 'userInfo'], ['request', 'object', 'metadata'], ['request', 'object', 'spec'], ['request', 'object', 'spec', 'containers'], ['__proto__'], ['constructor'], ['request', '__proto__'],
+  ['apiVersion'],
+  ['kind'],
+  ['request'],
+  ['request', 'uid'],
+  ['request', 'kind'],
+  ['request', 'kind', 'kind'],
+  ['request', 'kind', 'group'],
+  ['request', 'kind', 'version'],
+  ['request', 'operation'],
+  ['request', 'namespace'],
+  ['request', 'name'],
+  ['request', 'dryRun'],
+  ['request', 'subResource'],
+  ['request', 'object'],
+  ['request', 'oldObject'],
+  ['request', 'userInfo'],
+  ['request', 'object', 'metadata'],
+  ['request', 'object', 'spec'],
+  ['request', 'object', 'spec', 'containers'],
+  ['__proto__'],
+  ['constructor'],
+  ['request', '__proto__'],
 ];
 
 /** Sets (or with undefined deletes) a path in a JSON copy; a parent that is not an object (or a list, for an index) is left alone. */
@@ -229,15 +313,37 @@ const reviewText = anyReview.map((review) => JSON.stringify(review));
 
 /** Content types: only application/json (any case, any parameters) may be read. */
 const CONTENT_TYPES: readonly (readonly [string, Expectation])[] = [
-  ['text/plain', 'reject'], ['application/jsonx', 'reject'], ['application/x-www-form-urlencoded', 'reject'], ['multipart/form-data; boundary=x', 'reject'], ['', 'reject'],
-  ['application/json-patch+json', 'reject'], ['application/yaml', 'reject'], ['json', 'reject'], [' application/json', 'either'],
-  ['APPLICATION/JSON', 'review'], ['application/json; charset=utf-8', 'review'], ['application/json;charset=latin1', 'review'], ['Application/Json ; foo=bar', 'review'],
+  ['text/plain', 'reject'],
+  ['application/jsonx', 'reject'],
+  ['application/x-www-form-urlencoded', 'reject'],
+  ['multipart/form-data; boundary=x', 'reject'],
+  ['', 'reject'],
+  ['application/json-patch+json', 'reject'],
+  ['application/yaml', 'reject'],
+  ['json', 'reject'],
+  [' application/json', 'either'],
+  ['APPLICATION/JSON', 'review'],
+  ['application/json; charset=utf-8', 'review'],
+  ['application/json;charset=latin1', 'review'],
+  ['Application/Json ; foo=bar', 'review'],
 ];
 
 /** Paths: /inject and anything under it is the webhook; the rest is not found. */
 const PATHS: readonly (readonly [string, Expectation])[] = [
-  ['/inject/team-a', 'review'], ['/inject/a/b/c', 'review'], ['/inject?x=1', 'review'], ['/inject/~1/..', 'either'], ['/inject/..%2f..%2fetc', 'either'], ['/inject/%00', 'either'],
-  ['/', 'reject'], ['/healthz', 'reject'], ['/metrics', 'reject'], ['/injectx', 'reject'], ['/inject.json', 'reject'], ['//inject', 'either'], ['/INJECT', 'either'], ['/%69nject', 'either'],
+  ['/inject/team-a', 'review'],
+  ['/inject/a/b/c', 'review'],
+  ['/inject?x=1', 'review'],
+  ['/inject/~1/..', 'either'],
+  ['/inject/..%2f..%2fetc', 'either'],
+  ['/inject/%00', 'either'],
+  ['/', 'reject'],
+  ['/healthz', 'reject'],
+  ['/metrics', 'reject'],
+  ['/injectx', 'reject'],
+  ['/inject.json', 'reject'],
+  ['//inject', 'either'],
+  ['/INJECT', 'either'],
+  ['/%69nject', 'either'],
 ];
 
 const anyCase: fc.Arbitrary<FuzzCase> = fc.oneof(
@@ -257,15 +363,32 @@ const anyCase: fc.Arbitrary<FuzzCase> = fc.oneof(
       return { ...json('corrupted byte', null, 'either'), body };
     }),
   },
-  { weight: 4, arbitrary: fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(text)), fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes))).map((body): HttpCase => ({ ...json('garbage', null, 'reject'), body })) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .oneof(
+        fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(text)),
+        fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+      )
+      .map((body): HttpCase => ({ ...json('garbage', null, 'reject'), body })),
+  },
   {
     weight: 2,
     arbitrary: fc.tuple(fc.integer({ min: 101, max: 100_000 }), fc.boolean()).map(([depth, inPod]): HttpCase => ({
       ...json('deep nesting', null, 'reject'),
-      body: Buffer.from(inPod ? JSON.stringify({ ...GOLDEN[0]!, request: { ...GOLDEN[0]!.request, object: { deep: 0 } } }).replace('{"deep":0}', '{"a":'.repeat(Math.min(depth, 5_000)) + '1' + '}'.repeat(Math.min(depth, 5_000))) : '['.repeat(depth) + ']'.repeat(depth)),
+      body: Buffer.from(
+        inPod
+          ? JSON.stringify({ ...GOLDEN[0]!, request: { ...GOLDEN[0]!.request, object: { deep: 0 } } }).replace('{"deep":0}', '{"a":'.repeat(Math.min(depth, 5_000)) + '1' + '}'.repeat(Math.min(depth, 5_000)))
+          : '['.repeat(depth) + ']'.repeat(depth),
+      ),
     })),
   },
-  { weight: 5, arbitrary: fc.tuple(reviewText, fc.constantFrom(...CONTENT_TYPES)).map(([text, [type, expect]]): HttpCase => ({ ...json(`content type ${JSON.stringify(type)}`, null, expect), headers: { 'content-type': type }, body: Buffer.from(text) })) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(reviewText, fc.constantFrom(...CONTENT_TYPES))
+      .map(([text, [type, expect]]): HttpCase => ({ ...json(`content type ${JSON.stringify(type)}`, null, expect), headers: { 'content-type': type }, body: Buffer.from(text) })),
+  },
   { weight: 3, arbitrary: fc.tuple(reviewText, fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS')).map(([text, method]): HttpCase => ({ ...json(`method ${method}`, null, 'reject'), method, body: Buffer.from(text) })) },
   { weight: 4, arbitrary: fc.tuple(reviewText, fc.constantFrom(...PATHS)).map(([text, [path, expect]]): HttpCase => ({ ...json(`path ${path}`, null, expect), path, body: Buffer.from(text) })) },
   { weight: 2, arbitrary: reviewText.map((text): HttpCase => ({ ...json('chunked', null, 'review'), headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: Buffer.from(text) })) },

@@ -30,10 +30,15 @@ function exchange(port: number, ca: string, send: (socket: TLSSocket) => void, w
  * the connection went, if anything.
  */
 export function sendCutOff(port: number, ca: string, declared: number, sent: Buffer, waitMs = 2_000): Promise<Reply | undefined> {
-  return exchange(port, ca, (socket) => {
-    socket.write(`POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`);
-    socket.end(sent);
-  }, waitMs);
+  return exchange(
+    port,
+    ca,
+    (socket) => {
+      socket.write(`POST /inject HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`);
+      socket.end(sent);
+    },
+    waitMs,
+  );
 }
 
 export interface WholeRequest {
@@ -47,17 +52,22 @@ export interface WholeRequest {
 /** Sends a whole body, announced or chunked, however early the server answers and closes. */
 export function sendWhole(port: number, ca: string, request: WholeRequest, waitMs = 10_000): Promise<Reply | undefined> {
   const { body, chunked, method = 'POST', path = '/inject', contentType = 'application/json' } = request;
-  return exchange(port, ca, (socket) => {
-    socket.write(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${contentType}\r\nConnection: close\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${body.length}`}\r\n\r\n`);
-    if (!chunked) return void socket.end(body);
-    for (let at = 0; at < body.length; at += 64 * 1024) {
-      const piece = body.subarray(at, at + 64 * 1024);
-      socket.write(`${piece.length.toString(16)}\r\n`);
-      socket.write(piece);
-      socket.write('\r\n');
-    }
-    socket.end('0\r\n\r\n');
-  }, waitMs);
+  return exchange(
+    port,
+    ca,
+    (socket) => {
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${contentType}\r\nConnection: close\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${body.length}`}\r\n\r\n`);
+      if (!chunked) return void socket.end(body);
+      for (let at = 0; at < body.length; at += 64 * 1024) {
+        const piece = body.subarray(at, at + 64 * 1024);
+        socket.write(`${piece.length.toString(16)}\r\n`);
+        socket.write(piece);
+        socket.write('\r\n');
+      }
+      socket.end('0\r\n\r\n');
+    },
+    waitMs,
+  );
 }
 
 function parseReply(raw: Buffer): Reply | undefined {

@@ -69,18 +69,15 @@ export function newConnectionTransport(port: number, bundle: () => string, onCer
 
 function send(port: number, agent: Agent, body: string, timeoutMs: number, onSecure?: (socket: TLSSocket) => void): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(
-      { host: '127.0.0.1', port, agent, method: 'POST', path: '/inject', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        });
-        response.on('error', fail);
-      },
-    );
+    const outgoing = request({ host: '127.0.0.1', port, agent, method: 'POST', path: '/inject', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      response.on('error', fail);
+    });
     const timer = setTimeout(() => outgoing.destroy(new TimeoutError(timeoutMs)), timeoutMs);
     function fail(error: Error): void {
       clearTimeout(timer);
