@@ -101,7 +101,8 @@ describe('node dist/main.js', () => {
     await expect.poll(generation, { timeout: 5_000 }).toMatchObject({ status: 'degraded', generation: 2 });
     expect(await injectedImage()).toBe('registry.example.com/log-agent:2.5.0');
     expect((await httpGet(healthPort, '/readyz')).status).toBe(200);
-    expect(service.stdout()).toContain('sidecar config change rejected; still serving the previous version');
+    // Log lines reach stdout in batches, up to 50 ms after they are written.
+    await expect.poll(() => service.stdout(), { timeout: 2_000 }).toContain('sidecar config change rejected; still serving the previous version');
     client.close();
   });
 

@@ -123,4 +123,24 @@ describe(PinoLogger.name, () => {
     expect(written).toHaveLength(lines);
     expect(JSON.parse(written.at(-1)!)).toMatchObject({ level: 'info', context: 'Fixture', msg: 'line', index: lines - 1 });
   });
+
+  it.each([1_000, 1_500, 3_000])('delivers the tail of a burst of %i lines once stdout drains, while the process lives on and logs nothing more', async (burst) => {
+    const tail = 3;
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../../test/support/burst-then-idle-logger.ts', import.meta.url)), String(burst), String(tail)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      child.stdout.pause();
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.setEncoding('utf8').on('data', (text: string) => text.includes('logged') && resolve());
+        child.once('exit', (code) => reject(new Error(`exited (${code}) before saying it had logged`)));
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+      child.stdout.resume();
+      await expect.poll(() => output.split('\n').length - 1, { timeout: 5_000 }).toBe(burst + tail);
+      expect(child.exitCode).toBeNull();
+      expect(JSON.parse(output.trimEnd().split('\n').at(-1)!)).toMatchObject({ msg: 'line', index: burst + tail - 1 });
+    } finally {
+      child.kill();
+    }
+  });
 });

@@ -57,7 +57,9 @@ beforeAll(async () => {
   // On a port of its own choosing, which Node prints: no free port to race for.
   service = await startServiceProcess({}, ['--inspect=127.0.0.1:0']);
   await service.waitUntilReady();
-  const inspectPort = /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(service.stderr())?.[1];
+  // The service may restart itself once with heap flags (execve, same PID): the inspector
+  // that answers is the one announced last.
+  const inspectPort = [...service.stderr().matchAll(/Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//g)].at(-1)?.[1];
   if (!inspectPort) throw new Error(`the inspector did not say where it listens: ${service.stderr()}`);
   inspector = await connectInspector(Number(inspectPort));
 });
