@@ -8,6 +8,7 @@ import { injectCommand, type InjectCommandOptions } from './commands/inject-comm
 import { reportCommand, REPORT_DEFAULTS, type ReportCommandOptions } from './commands/report-command.ts';
 import { validateCommand, type ValidateCommandOptions } from './commands/validate-command.ts';
 import { ExitCode } from './exit-codes.ts';
+import type { CommandIo } from './io/command-io.ts';
 import { DEFAULT_INJECTOR_NAMESPACE } from './templates/injection-policy.ts';
 
 const EXIT_CODES_HELP = `
@@ -22,16 +23,11 @@ Exit codes:
 const TEMPLATES_HELP = 'sidecar templates file (default: $SIDECAR_CONFIG, else the shipped config/sidecars.yaml)';
 const INJECTOR_NAMESPACE_HELP = "namespace the injector runs in; its pods, like kube-system's, are never injected";
 
-export interface ProgramIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
 /**
  * The `sidecar-injector` command line. Each action resolves to an exit code instead of
  * exiting, so output is flushed first and the program can run inside tests.
  */
-export function buildProgram(io: ProgramIo, setExitCode: (code: ExitCode) => void): Command {
+export function buildProgram(io: CommandIo, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('sidecar-injector')
     .description("Preview, gate and audit sidecar injection with the webhook's own engine.")
     .version(packageVersion(), '-V, --version')
@@ -85,7 +81,7 @@ export function buildProgram(io: ProgramIo, setExitCode: (code: ExitCode) => voi
 }
 
 /** Runs the command line; resolves to the exit code, having printed any error. */
-export async function runProgram(argv: readonly string[], io: ProgramIo): Promise<ExitCode> {
+export async function runProgram(argv: readonly string[], io: CommandIo): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.ok;
   const program = buildProgram(io, (code) => (exitCode = code));
   try {

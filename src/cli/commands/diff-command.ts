@@ -1,5 +1,6 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { ExitCode } from '../exit-codes.ts';
+import type { CommandIo } from '../io/command-io.ts';
 import { writeOutput } from '../io/write-output.ts';
 import { runInjection, type InjectionRunOptions } from './injection-run.ts';
 import { stderrReporter } from './reporter.ts';
@@ -10,7 +11,7 @@ export interface DiffCommandOptions extends InjectionRunOptions {
 }
 
 /** `diff`: a unified diff of what `inject` would change; `--check` turns a change into exit 1 (a CI gate). */
-export async function diffCommand(options: DiffCommandOptions, io: { readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream }): Promise<ExitCode> {
+export async function diffCommand(options: DiffCommandOptions, io: CommandIo): Promise<ExitCode> {
   const run = await runInjection(options, stderrReporter(Boolean(options.quiet), io.stderr));
   if (run.output === run.input.text) return ExitCode.ok;
   // git's a/ and b/ prefixes, without doubling the slash of an absolute path.

@@ -1,4 +1,5 @@
 import { ExitCode } from '../exit-codes.ts';
+import type { CommandIo } from '../io/command-io.ts';
 import { writeOutput } from '../io/write-output.ts';
 import { runInjection, type InjectionRunOptions } from './injection-run.ts';
 import { stderrReporter } from './reporter.ts';
@@ -9,7 +10,7 @@ export interface InjectCommandOptions extends InjectionRunOptions {
 }
 
 /** `inject`: the manifest with every Pod and pod template injected, as the webhook would. */
-export async function injectCommand(options: InjectCommandOptions, io: { readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream }): Promise<ExitCode> {
+export async function injectCommand(options: InjectCommandOptions, io: CommandIo): Promise<ExitCode> {
   const run = await runInjection(options, stderrReporter(Boolean(options.quiet), io.stderr));
   await writeOutput(run.output, options.output, io.stdout);
   return ExitCode.ok;

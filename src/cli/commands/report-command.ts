@@ -1,5 +1,6 @@
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-codes.ts';
+import type { CommandIo } from '../io/command-io.ts';
 import { writeOutput } from '../io/write-output.ts';
 import { clusterError, KubeApiError, KubeConnection } from '../kube/kube-connection.ts';
 import { scanCluster } from '../report/cluster-scan.ts';
@@ -33,17 +34,12 @@ export interface ReportCommandOptions {
   readonly context?: string | undefined;
 }
 
-interface Output {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
 /**
  * `report`: the pods the registered webhook selects that lack their sidecars, carry an
  * outdated template or a removed sidecar, grouped by what restarts them. Exit 1 when
  * any is stale, so a scheduled job can alert on it.
  */
-export async function reportCommand(options: ReportCommandOptions, io: Output): Promise<ExitCode> {
+export async function reportCommand(options: ReportCommandOptions, io: CommandIo): Promise<ExitCode> {
   const connection = await KubeConnection.open(options);
   const scope = new WebhookScope(await readWebhookConfiguration(connection, options.webhook));
   if (scope.webhooks.length === 0) throw new CliError([`MutatingWebhookConfiguration ${options.webhook} has no webhook for pod creation`], ExitCode.cluster);

@@ -1,6 +1,7 @@
 import type { Sidecar } from '../../injection/sidecar-config.ts';
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-codes.ts';
+import type { CommandIo } from '../io/command-io.ts';
 import { KubeConnection } from '../kube/kube-connection.ts';
 import { cliInjectionPolicy } from '../templates/injection-policy.ts';
 import { parseSidecarConfigText, readSidecarConfigFile, sidecarConfigPath } from '../templates/load-sidecar-config.ts';
@@ -16,17 +17,12 @@ export interface ValidateCommandOptions {
   readonly context?: string | undefined;
 }
 
-interface Output {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
 /**
  * `validate`: the service's own parser on the templates (same messages: file, entry,
  * field), then with `--server` the apiserver's verdict on every rendered template.
  * An invalid file is this command's finding (exit 1), not an input error.
  */
-export async function validateCommand(options: ValidateCommandOptions, io: Output): Promise<ExitCode> {
+export async function validateCommand(options: ValidateCommandOptions, io: CommandIo): Promise<ExitCode> {
   const path = sidecarConfigPath(options.config);
   const { config, source } = parseSidecarConfigText(await readSidecarConfigFile(path), path, ExitCode.findings);
   for (const warning of config.warnings) io.stderr.write(`warning: ${source}: ${warning}\n`);
