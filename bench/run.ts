@@ -28,7 +28,7 @@ const apiserver = await measureApiserverLatency(quick ? 50 : 300);
 const script = (name: string, ...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'bench', name), ...args], { cwd: ROOT, encoding: 'utf8' }).trimEnd();
 const startup = script('startup.ts', quick ? '3' : '9');
 const rotation = script('rotation-stall.ts', quick ? '6' : '12');
-const flameGraph = write ? join(ROOT, 'bench', 'flame-graphs', 'after.svg') : join(tempDir('profile'), 'flame-graph.svg');
+const flameGraph = write ? join(ROOT, 'bench', 'flame-graphs', 'after.svg') : join(tempDir('profile', { keep: true }), 'flame-graph.svg');
 const profile = script('profile.ts', flameGraph, quick ? '4' : '10', 'sidecar-injector now: POST /inject under load');
 const options = [quick ? '--quick' : '', instructions ? '--instructions' : ''].filter(Boolean).join(' ');
 const command = `npm run bench${options ? ` -- ${options}` : ''}`;

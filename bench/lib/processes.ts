@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,8 +30,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `bench-${prefix}-`));
+const scratch = new Set<string>();
+process.once('exit', () => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A scratch folder, removed when the bench exits unless `keep` (it holds something the bench tells you to open). */
+export function tempDir(prefix: string, { keep = false } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${prefix}-`));
+  if (!keep) scratch.add(dir);
+  return dir;
 }
 
 /**
