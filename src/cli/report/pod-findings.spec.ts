@@ -42,6 +42,30 @@ describe(findPodProblems.name, () => {
     ]);
   });
 
+  it('names the sidecars an injected pod lacks that a new pod would get: one made default since', () => {
+    const later = parseSidecarConfig(`sidecars:
+  - name: log-agent
+    default: true
+    containers: [{ name: log-agent, image: busybox:1.37 }]
+  - name: proxy
+    default: true
+    containers: [{ name: proxy, image: envoy:1 }]
+  - name: stats
+    default: true
+    required: false
+    namespaces: [team-*]
+    containers: [{ name: stats, image: statsd:1 }]
+`);
+    const injectedWithLogAgent = { 'sidecar-injector.io/status': formatInjectionStatus({ sidecars: { 'log-agent': hash('log-agent') } }) };
+    // stats is default too, but optional and not allowed in shop: a new pod goes without it as well.
+    expect(findPodProblems(pod(injectedWithLogAgent), later, policy)).toEqual([{ kind: 'missing', sidecars: ['proxy'] }]);
+    expect(findPodProblems(pod(injectedWithLogAgent, 'team-a'), later, policy)).toEqual([{ kind: 'missing', sidecars: ['proxy', 'stats'] }]);
+    // The pod's own choice of sidecars, not the defaults, decides what it should carry.
+    expect(findPodProblems(pod({ ...injectedWithLogAgent, 'sidecar-injector.io/sidecars': 'log-agent' }), later, policy)).toEqual([]);
+    // Opted out since: a new pod would get nothing, so nothing is missing.
+    expect(findPodProblems(pod({ ...injectedWithLogAgent, 'sidecar-injector.io/inject': 'false' }), later, policy)).toEqual([]);
+  });
+
   it('flags a status annotation it cannot read', () => {
     expect(findPodProblems(pod({ 'sidecar-injector.io/status': 'injected' }), config, policy)).toEqual([{ kind: 'unreadable-status' }]);
   });

@@ -5,6 +5,7 @@ import { decideInjection, type InjectionPolicy } from '../../injection/injector.
 import type { JsonValue } from '../../injection/kubernetes-types.ts';
 import type { SidecarConfig } from '../../injection/sidecar-config.ts';
 import type { ParameterValue } from '../../injection/template-parameters.ts';
+import { planReplacement } from './replacement-preview.ts';
 
 /** Why a running pod does not carry what the webhook would give it today. */
 export type Finding =
@@ -17,6 +18,8 @@ export type Finding =
   | { readonly kind: 'outdated'; readonly sidecar: string; readonly injectedHash: string; readonly currentHash: string; readonly parameters?: Readonly<Record<string, ParameterValue>> }
   /** Carries a sidecar whose template may no longer be used in the pod's namespace. */
   | { readonly kind: 'namespace-not-allowed'; readonly sidecar: string; readonly namespace: string; readonly allowed: readonly string[] }
+  /** Injected, but without sidecars a new pod would get today: made default, or a template the pod chose that was missing then. */
+  | { readonly kind: 'missing'; readonly sidecars: readonly string[] }
   /** Carries a sidecar whose template is no longer in the file. */
   | { readonly kind: 'removed'; readonly sidecar: string; readonly injectedHash: string }
   /** A status annotation this version cannot read (hand-edited, or from an unknown version). */
@@ -63,7 +66,20 @@ export function findPodProblems(pod: StoredPod, config: SidecarConfig, policy: I
       findings.push({ kind: 'outdated', sidecar, injectedHash, currentHash: current.hash, ...(parameters ? { parameters } : {}) });
     }
   }
+  const missing = sidecarsMissing(pod, status.sidecars, config, policy);
+  if (missing.length > 0) findings.push({ kind: 'missing', sidecars: missing });
   return findings;
+}
+
+/**
+ * What today's plan for the pod's replacement holds that the pod was not given. A sidecar the
+ * plan drops (optional, not allowed here) is not missing; a plan the webhook would refuse is
+ * the replacement preview's to tell.
+ */
+function sidecarsMissing(pod: StoredPod, injected: Readonly<Record<string, string>>, config: SidecarConfig, policy: InjectionPolicy): string[] {
+  const planned = planReplacement(pod, config, policy);
+  if (planned?.kind !== 'planned' || planned.plan.refusal) return [];
+  return planned.plan.sidecars.map(({ sidecar }) => sidecar.name).filter((name) => !Object.hasOwn(injected, name));
 }
 
 /** A pod that is finishing or finished gains nothing from a restart. */
@@ -91,6 +107,8 @@ export function describeFinding(finding: Finding): string {
       return `not injected (would get ${finding.sidecars.join(', ')})`;
     case 'outdated':
       return `outdated ${finding.sidecar} (injected ${finding.injectedHash}, now ${finding.currentHash})`;
+    case 'missing':
+      return `missing ${finding.sidecars.join(', ')} (a new pod would get ${finding.sidecars.length === 1 ? 'it' : 'them'})`;
     case 'removed':
       return `removed sidecar ${finding.sidecar} (no longer in the templates)`;
     case 'namespace-not-allowed':

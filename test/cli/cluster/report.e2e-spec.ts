@@ -19,6 +19,8 @@ const cluster = testCluster();
 const scratch = mkdtempSync(join(tmpdir(), 'cli-report-'));
 /** The templates after an operator's edit: log-agent's image bumped, metrics deleted. */
 const CHANGED = join(scratch, 'changed.yaml');
+/** The templates after another edit: a new default sidecar, which pods injected before lack. */
+const NEW_DEFAULT = join(scratch, 'metrics-default.yaml');
 const BULK_PODS = 3000;
 let service: ClusterService;
 let namespace: string;
@@ -39,6 +41,7 @@ interface Report {
 beforeAll(async () => {
   const original = readFileSync(FIXTURE_SIDECARS, 'utf8');
   writeFileSync(CHANGED, original.replace('registry.example.com/log-agent:2.4.1', 'registry.example.com/log-agent:2.5.0').replace(/\n  - name: metrics\n[\s\S]*?(?=\n\n)/, ''));
+  writeFileSync(NEW_DEFAULT, `${original.trimEnd()}\n  - name: audit-agent\n    default: true\n    containers: [{ name: audit-agent, image: registry.example.com/audit-agent:1.0.0 }]\n`);
   service = await startClusterService(cluster, { SIDECAR_CONFIG: FIXTURE_SIDECARS });
   await waitUntilReady(service);
 
@@ -114,6 +117,16 @@ describe('sidecar-injector report', () => {
     expect(commands['web']).toBe(`kubectl rollout restart deployment/web -n ${namespace}`);
     expect(commands['db']).toBe(`kubectl rollout restart statefulset/db -n ${namespace}`);
     expect(result.stalePods).toBe(5);
+  });
+
+  it('after a default sidecar is added, lists the injected pods that lack it, but not a pod that chose its own', async () => {
+    const run = await report(['-n', namespace, '--config', NEW_DEFAULT, '-o', 'json']);
+    expect(run.code).toBe(1);
+    expect(summary(parse(run))).toEqual({
+      'Deployment/web': web.pods.map((pod) => `${pod}: missing audit-agent`),
+      'Pod/early': ['early: not-injected log-agent,audit-agent'],
+      'Pod/fresh': ['fresh: missing audit-agent'],
+    });
   });
 
   it("prints a table with the commands, and reads the templates from the injector's ConfigMap", async () => {
