@@ -57,6 +57,17 @@ describe(parseSidecarConfig.name, () => {
     expect(other.sidecars.get('agent')!.hash).not.toBe(one.sidecars.get('agent')!.hash);
   });
 
+  it("keeps a sidecar's hash when only who gets it changes (default, namespaces, required), but not the file's", () => {
+    const containers = '    containers: [{ name: agent, image: agent:1 }]\n';
+    const plain = parseSidecarConfig(minimal(containers));
+    const governed = parseSidecarConfig(minimal(`    default: true\n    required: false\n    namespaces: [team-*]\n${containers}`));
+    // A pod injected before the edit carries exactly what one injected after it would: report must not call it outdated.
+    expect(governed.sidecars.get('agent')!.hash).toBe(plain.sidecars.get('agent')!.hash);
+    // The file did change: a reload takes it, and the logged version moves.
+    expect(governed.hash).not.toBe(plain.hash);
+    expect(parseSidecarConfig(minimal(`    native: true\n${containers}`)).sidecars.get('agent')!.hash).not.toBe(plain.sidecars.get('agent')!.hash);
+  });
+
   it('warns about container fields it does not know, and keeps them', () => {
     const config = parseSidecarConfig(minimal('    containers: [{ name: agent, image: agent:1, imagePullPolicee: Always }]\n'));
     expect(config.warnings).toEqual(['sidecars[0] (agent).containers[0].imagePullPolicee: not a core/v1 Container field known to this version; passed through as written']);

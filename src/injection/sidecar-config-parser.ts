@@ -48,7 +48,8 @@ export function parseSidecarConfig(text: string, source = 'sidecar config'): Sid
   return {
     sidecars: byName,
     defaults: sidecars.filter((sidecar) => sidecar.isDefault).map((sidecar) => sidecar.name),
-    hash: digest(sidecars.map((sidecar) => `${sidecar.name}=${sidecar.hash}:${String(sidecar.isDefault)}`).join(',')),
+    // Every field of every entry, comments aside: a reload that changes only who gets a sidecar is still a new version.
+    hash: digest(canonicalJson(raw as JsonValue)),
     warnings: findings.warnings,
   };
 }
@@ -147,7 +148,7 @@ function readSidecar(entry: unknown, path: string, index: number, findings: Find
     index,
     isDefault,
     required,
-    hash: digest(canonicalJson(entry as JsonValue)),
+    hash: digest(canonicalJson(injectedContent(entry))),
     parameters,
     defaultParameters,
     namespaces,
@@ -198,4 +199,14 @@ function canonicalJson(value: JsonValue | undefined): string {
 
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+/**
+ * What a pod carries from an entry, for the hash in its status annotation: everything but who
+ * gets the sidecar (`default`, `namespaces`) and what happens when it cannot be injected
+ * (`required`). Editing those changes no injected pod, so `report` must not call them outdated.
+ */
+function injectedContent(entry: Readonly<Record<string, unknown>>): JsonValue {
+  const { default: _default, namespaces: _namespaces, required: _required, ...content } = entry;
+  return content as JsonValue;
 }
