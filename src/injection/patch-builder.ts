@@ -38,7 +38,7 @@ export function buildInjectionPatch(pod: Pod, merged: MergedSidecars, extraAnnot
     const at = `/spec/containers/${index}`;
     const env: EnvVar[] = [];
     for (const { owner, value } of merged.env) {
-      const own = container.env?.find((variable) => variable.name === value.name);
+      const own = findNamed(container.env, value.name);
       if (!own) env.push(value);
       else if (!isDeepStrictEqual(own, value)) warnings.group(`env\0${owner}\0${value.name}`, container.name, (names, many) => `${names} ${many ? 'set' : 'sets'} ${value.name} already; sidecar "${owner}" did not add its own`);
     }
@@ -115,11 +115,16 @@ function addInitContainers(patch: AddOperation[], pod: Pod, added: readonly Owne
 
 /** Names are unique across a pod's containers, init and ephemeral containers, and volumes. */
 function findPodConflict(pod: Pod, merged: MergedSidecars): { owner: string; message: string; reason: string } | undefined {
-  const lists = { containers: pod.spec.containers, initContainers: pod.spec.initContainers ?? [], ephemeralContainers: pod.spec.ephemeralContainers ?? [] };
-  const check = (items: readonly Owned<Container>[], slot: keyof typeof lists) => {
+  // Listed once per pod, not once per template container (Object.entries per item cost more than the checks).
+  const lists = [
+    ['containers', pod.spec.containers],
+    ['initContainers', pod.spec.initContainers],
+    ['ephemeralContainers', pod.spec.ephemeralContainers],
+  ] as const;
+  const check = (items: readonly Owned<Container>[], slot: 'containers' | 'initContainers') => {
     for (const { owner, value } of items) {
-      for (const [listName, list] of Object.entries(lists)) {
-        const existing = list.find((c) => c.name === value.name);
+      for (const [listName, list] of lists) {
+        const existing = findNamed(list, value.name);
         if (existing && !(listName === slot && isDeepStrictEqual(existing, value))) {
           const reason = `the pod already has a container named ${quote(value.name)} (in spec.${listName})`;
           return { owner, reason, message: `${reason}; sidecar "${owner}" would add another` };
@@ -131,7 +136,7 @@ function findPodConflict(pod: Pod, merged: MergedSidecars): { owner: string; mes
   const containerConflict = check(merged.containers, 'containers') ?? check(merged.initContainers, 'initContainers');
   if (containerConflict) return containerConflict;
   for (const { owner, value } of merged.volumes) {
-    const existing = pod.spec.volumes?.find((v) => v.name === value.name);
+    const existing = findNamed(pod.spec.volumes, value.name);
     if (existing && !isDeepStrictEqual(existing, value)) {
       const reason = `the pod already has a volume named ${quote(value.name)}`;
       return { owner, reason, message: `${reason}; sidecar "${owner}" would add a different one` };
@@ -150,6 +155,12 @@ function notInPod<T extends Owned<Container>>(items: readonly T[], existing: rea
     warnings.group(`present\0${owner}`, value.name, (names) => `sidecar "${owner}" is already in the pod (${names}); not added again`);
     return false;
   });
+}
+
+/** A plain loop: `find` with a fresh closure for each of the many lookups per review cost more than the lookups. */
+function findNamed<T extends { readonly name: string }>(list: readonly T[] | null | undefined, name: string): T | undefined {
+  if (list) for (const item of list) if (item.name === name) return item;
+  return undefined;
 }
 
 function owned<T>(item: Owned<T>): T {
