@@ -40,14 +40,16 @@ export function buildInjectionPatch(pod: Pod, merged: MergedSidecars, extraAnnot
     for (const { owner, value } of merged.env) {
       const own = findNamed(container.env, value.name);
       if (!own) env.push(value);
-      else if (!isDeepStrictEqual(own, value)) warnings.group(`env\0${owner}\0${value.name}`, container.name, (names, many) => `${names} ${many ? 'set' : 'sets'} ${value.name} already; sidecar "${owner}" did not add its own`);
+      // Comparing the values first spares most deep comparisons: a pod that sets a template's variable usually sets another value.
+      else if (own.value !== value.value || !isDeepStrictEqual(own, value))
+        warnings.group(`env\0${owner}\0${value.name}`, container.name, (names, many) => `${names} ${many ? 'set' : 'sets'} ${value.name} already; sidecar "${owner}" did not add its own`);
     }
     addToList(patch, `${at}/env`, container.env, env);
     const mounts: VolumeMount[] = [];
     for (const { owner, value } of merged.volumeMounts) {
       const own = container.volumeMounts?.find((mount) => mount.mountPath === value.mountPath);
       if (!own) mounts.push(value);
-      else if (!isDeepStrictEqual(own, value))
+      else if (own.name !== value.name || !isDeepStrictEqual(own, value))
         warnings.group(`mount\0${owner}\0${value.mountPath}`, container.name, (names, many) => `${names} already ${many ? 'mount' : 'mounts'} ${value.mountPath}; sidecar "${owner}" did not mount its volume there`);
     }
     addToList(patch, `${at}/volumeMounts`, container.volumeMounts, mounts);
