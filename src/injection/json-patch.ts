@@ -14,9 +14,3 @@ export function escapePointerToken(token: string): string {
   if (!token.includes('~') && !token.includes('/')) return token;
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }
-
-export function pointer(...tokens: readonly (string | number)[]): string {
-  let path = '';
-  for (const token of tokens) path += '/' + (typeof token === 'number' ? String(token) : escapePointerToken(token));
-  return path;
-}

@@ -18,8 +18,9 @@ export function findPodShapeProblem(object: JsonValue | undefined): string | und
       const map = metadata[field];
       if (map === undefined || map === null) continue;
       if (!isRecord(map)) return `metadata.${field} must be an object`;
-      for (const [key, value] of Object.entries(map)) {
-        if (typeof value !== 'string') return `metadata.${field}["${key}"] must be a string`;
+      // for...in, not Object.entries: no pair is allocated per label (JSON has no inherited keys).
+      for (const key in map) {
+        if (typeof map[key] !== 'string') return `metadata.${field}["${key}"] must be a string`;
       }
     }
   }
@@ -43,17 +44,23 @@ export function asPod(object: JsonValue | undefined): Pod {
 function findContainersProblem(list: JsonValue | undefined, path: string): string | undefined {
   const problem = findNamedListProblem(list, path);
   if (problem || !Array.isArray(list)) return problem;
-  for (const [index, container] of (list as readonly Record<string, JsonValue>[]).entries()) {
-    const at = `${path}[${index}]`;
-    const env = findNamedListProblem(container['env'], `${at}.env`);
-    if (env) return env;
-    const mounts = container['volumeMounts'];
-    if (mounts === undefined || mounts === null) continue;
-    if (!Array.isArray(mounts)) return `${at}.volumeMounts must be a list`;
-    const bad = mounts.findIndex((mount: JsonValue) => !isRecord(mount) || typeof mount['mountPath'] !== 'string');
-    if (bad !== -1) return `${at}.volumeMounts[${bad}] must be an object with a string mountPath`;
+  for (let index = 0; index < list.length; index++) {
+    const problem = findContainerProblem(list[index] as Readonly<Record<string, JsonValue>>);
+    // The container's path is spelled out only once a problem is found: most pods have none.
+    if (problem) return `${path}[${index}].${problem}`;
   }
   return undefined;
+}
+
+/** The problem's path is relative to the container: `env[0] must be ...`. */
+function findContainerProblem(container: Readonly<Record<string, JsonValue>>): string | undefined {
+  const env = findNamedListProblem(container['env'], 'env');
+  if (env) return env;
+  const mounts = container['volumeMounts'];
+  if (mounts === undefined || mounts === null) return undefined;
+  if (!Array.isArray(mounts)) return 'volumeMounts must be a list';
+  const bad = mounts.findIndex((mount: JsonValue) => !isRecord(mount) || typeof mount['mountPath'] !== 'string');
+  return bad === -1 ? undefined : `volumeMounts[${bad}] must be an object with a string mountPath`;
 }
 
 function findNamedListProblem(list: JsonValue | undefined, path: string): string | undefined {
