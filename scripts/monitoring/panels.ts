@@ -74,6 +74,12 @@ export const PANELS: readonly Panel[] = [
     ],
   },
   {
+    title: 'Kubernetes Events',
+    description: 'Injected and InjectionRefused Events per second by result: sent, failed (the apiserver refused or was unreachable), duplicate (suppressed within a minute), dropped (queue full). Admission never waits on them.',
+    unit: 'short',
+    queries: [{ expr: `sum by (result) (${rate('sidecar_injector_kubernetes_events_total')})`, legend: '{{result}}' }],
+  },
+  {
     title: 'Certificate expires in',
     description: 'Time left on each replica’s serving certificate; renewal starts TLS_RENEW_BEFORE ahead of expiry.',
     unit: 's',

@@ -12,6 +12,9 @@ import { EventQueue, type EnqueueResult } from './event-queue.ts';
 import { eventName, podEventFor, type PodEvent } from './pod-event.ts';
 
 export type EventResult = EnqueueResult | 'sent' | 'failed';
+const RESULTS: Readonly<Record<EventResult, null>> = { queued: null, duplicate: null, dropped: null, sent: null, failed: null };
+/** Every result, all of them: metrics start each at 0, so a dashboard has the series before the first Event. */
+export const EVENT_RESULTS = Object.keys(RESULTS) as readonly EventResult[];
 
 const REPORTING_CONTROLLER = 'sidecar-injector.io/injector';
 const LIMITS = { maxPending: 200, perSecond: 10, burst: 50, dedupeWindowMs: 60_000 };

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { Subscription } from 'rxjs';
 import { InjectionService } from '../admission/injection.service.ts';
 import { CertificatesService } from '../certificates/certificates.service.ts';
-import { EventsService } from '../events/events.service.ts';
+import { EVENT_RESULTS, EventsService } from '../events/events.service.ts';
 import { ServingService } from '../serving/serving.service.ts';
 import { SidecarConfigService } from '../sidecar-config/sidecar-config.service.ts';
 import { RegistrationService, type RegistrationState } from '../webhook-registration/registration.service.ts';
@@ -78,6 +78,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         child.latency.observe(durationSeconds);
       }),
     );
+    for (const result of EVENT_RESULTS) this.eventResults.inc({ result }, 0);
     this.subscriptions.add(this.events.results$.subscribe((result) => this.eventResults.inc({ result })));
     // The file was first loaded before this service existed.
     this.configReloads.inc({ result: 'ok' }, this.sidecarConfig.generation);
