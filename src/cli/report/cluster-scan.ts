@@ -4,9 +4,8 @@ import { clusterError, KubeApiError, type KubeConnection } from '../kube/kube-co
 import type { Labels } from './label-selector-match.ts';
 import { OwnerResolver } from './owner-resolver.ts';
 import { listPages } from './paged-list.ts';
-import { findPodProblems, isLive, type StoredPod } from './pod-findings.ts';
+import { examinePod, isLive, type StoredPod } from './pod-findings.ts';
 import type { Progress } from './progress.ts';
-import { previewReplacement } from './replacement-preview.ts';
 import type { StalePod } from './stale-report.ts';
 import type { WebhookScope } from './webhook-scope.ts';
 
@@ -48,10 +47,8 @@ export async function scanCluster(connection: KubeConnection, scope: WebhookScop
           const labels = namespaces.get(pod.metadata.namespace);
           if (labels === undefined || !isLive(pod) || !scope.selectsPod(labels, pod.metadata.labels ?? undefined)) continue;
           pods += 1;
-          const findings = findPodProblems(pod, config, policy);
+          const { findings, replacement } = examinePod(pod, config, policy);
           if (findings.length === 0) continue;
-          // A pod never injected was judged by the engine as a whole already; an injected one is restarted into today's templates.
-          const replacement = findings.some((finding) => finding.kind === 'not-injected') ? undefined : previewReplacement(pod, config, policy);
           stale.push({ namespace: pod.metadata.namespace, name: pod.metadata.name, owner: await owners.resolve(pod), findings, ...(replacement ? { replacement } : {}) });
         }
         progress.update(`checked ${pods} pods, ${stale.length} stale`);

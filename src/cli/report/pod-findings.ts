@@ -1,11 +1,11 @@
 import type { AdmissionRequest } from '../../injection/admission-review.ts';
 import { STATUS_KEY } from '../../injection/annotations.ts';
-import { parseInjectionStatus } from '../../injection/injection-status.ts';
+import { parseInjectionStatus, type InjectionStatus } from '../../injection/injection-status.ts';
 import { decideInjection, type InjectionPolicy } from '../../injection/injector.ts';
 import type { JsonValue } from '../../injection/kubernetes-types.ts';
 import type { SidecarConfig } from '../../injection/sidecar-config.ts';
 import type { ParameterValue } from '../../injection/template-parameters.ts';
-import { planReplacement } from './replacement-preview.ts';
+import { planReplacement, previewOf, type ReplacementPlan, type ReplacementPreview } from './replacement-preview.ts';
 
 /** Why a running pod does not carry what the webhook would give it today. */
 export type Finding =
@@ -40,19 +40,37 @@ export interface StoredPod {
   readonly status?: { readonly phase?: string } | null;
 }
 
+/** A selected pod against today's templates: what is stale about it, and what its replacement would meet. */
+export interface PodExamination {
+  readonly findings: Finding[];
+  /** Only for a stale injected pod: a never-injected one was judged by the engine as a whole already. */
+  readonly replacement?: ReplacementPreview;
+}
+
 /**
  * Compares a pod with today's templates: its status annotation (parsed by the engine's
- * own reader) against the current hashes, and, when it has none, the engine's decision
- * for the same pod created now.
+ * own reader) against the current hashes and against the plan for its replacement (made
+ * once, for the missing sidecars and the preview both), and, when it has none, the
+ * engine's decision for the same pod created now.
  */
-export function findPodProblems(pod: StoredPod, config: SidecarConfig, policy: InjectionPolicy): Finding[] {
+export function examinePod(pod: StoredPod, config: SidecarConfig, policy: InjectionPolicy): PodExamination {
   const annotations = pod.metadata.annotations ?? undefined;
   if (annotations?.[STATUS_KEY] === undefined) {
     const decision = decideInjection(creationOf(pod), config, policy);
-    return decision.outcome === 'injected' ? [{ kind: 'not-injected', sidecars: decision.sidecars }] : [];
+    return { findings: decision.outcome === 'injected' ? [{ kind: 'not-injected', sidecars: decision.sidecars }] : [] };
   }
+  const planned = planReplacement(pod, config, policy);
   const status = parseInjectionStatus(annotations);
-  if (!status) return [{ kind: 'unreadable-status' }];
+  const findings: Finding[] = status ? injectedFindings(pod, status, config, planned) : [{ kind: 'unreadable-status' }];
+  const replacement = findings.length > 0 ? previewOf(planned) : undefined;
+  return replacement ? { findings, replacement } : { findings };
+}
+
+export function findPodProblems(pod: StoredPod, config: SidecarConfig, policy: InjectionPolicy): Finding[] {
+  return examinePod(pod, config, policy).findings;
+}
+
+function injectedFindings(pod: StoredPod, status: InjectionStatus, config: SidecarConfig, planned: ReplacementPlan | undefined): Finding[] {
   const findings: Finding[] = [];
   for (const [sidecar, injectedHash] of Object.entries(status.sidecars)) {
     const current = config.sidecars.get(sidecar);
@@ -66,7 +84,7 @@ export function findPodProblems(pod: StoredPod, config: SidecarConfig, policy: I
       findings.push({ kind: 'outdated', sidecar, injectedHash, currentHash: current.hash, ...(parameters ? { parameters } : {}) });
     }
   }
-  const missing = sidecarsMissing(pod, status.sidecars, config, policy);
+  const missing = sidecarsMissing(status.sidecars, planned);
   if (missing.length > 0) findings.push({ kind: 'missing', sidecars: missing });
   return findings;
 }
@@ -76,8 +94,7 @@ export function findPodProblems(pod: StoredPod, config: SidecarConfig, policy: I
  * plan drops (optional, not allowed here) is not missing; a plan the webhook would refuse is
  * the replacement preview's to tell.
  */
-function sidecarsMissing(pod: StoredPod, injected: Readonly<Record<string, string>>, config: SidecarConfig, policy: InjectionPolicy): string[] {
-  const planned = planReplacement(pod, config, policy);
+function sidecarsMissing(injected: Readonly<Record<string, string>>, planned: ReplacementPlan | undefined): string[] {
   if (planned?.kind !== 'planned' || planned.plan.refusal) return [];
   return planned.plan.sidecars.map(({ sidecar }) => sidecar.name).filter((name) => !Object.hasOwn(injected, name));
 }

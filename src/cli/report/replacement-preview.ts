@@ -41,7 +41,11 @@ export function planReplacement(pod: StoredPod, config: SidecarConfig, policy: I
 
 /** What a stale pod's replacement would meet, when it is worth saying before restarting; undefined when it would be injected without a word. */
 export function previewReplacement(pod: StoredPod, config: SidecarConfig, policy: InjectionPolicy): ReplacementPreview | undefined {
-  const planned = planReplacement(pod, config, policy);
+  return previewOf(planReplacement(pod, config, policy));
+}
+
+/** The same, from a plan already made. */
+export function previewOf(planned: ReplacementPlan | undefined): ReplacementPreview | undefined {
   if (planned === undefined) return undefined;
   if (planned.kind === 'unknown') return { refused: planned.message, dropped: [], warnings: [] };
   const { plan } = planned;
